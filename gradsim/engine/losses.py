@@ -1,0 +1,103 @@
+"""Losses L(ŷ, y) with their gradient dA[L] = ∂J/∂A[L] beside them (J = (1/m) Σ_i L, so dA carries 1/m).
+
+sigmoid + logistic/multilabel and softmax + softmax_ce are *fused*: backprop starts at the stable
+dZ[L] = (A[L] − Y)/m and the loss is computed from Z[L] with a stable log, so a saturated but finite
+Z[L] never gives log(0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    formula: str  # the per-example loss, as the lecture writes it
+    value: Callable[[Array, Array, Array], float]  # (Z[L], A[L], Y) -> J
+    dA: Callable[[Array, Array], Array]  # (A[L], Y) -> ∂J/∂A[L]
+    fused_with: str | None = None  # the output activation that fuses to dZ[L] = (A − Y)/m
+
+
+def _softplus(Z: Array) -> Array:
+    """log(1 + e^z) without overflow."""
+    return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
+
+
+def _logistic_value(Z: Array, A: Array, Y: Array) -> float:
+    # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y·z
+    return float((_softplus(Z) - Y * Z).sum() / Y.shape[1])
+
+
+def _logistic_dA(A: Array, Y: Array) -> Array:
+    # −y/ŷ + (1 − y)/(1 − ŷ), kept finite at ŷ ∈ {0, 1} for display; backprop uses the fused dZ[L].
+    Ac = np.clip(A, 1e-300, 1.0 - 2.0**-53)
+    return (-Y / Ac + (1.0 - Y) / (1.0 - Ac)) / Y.shape[1]
+
+
+def _softmax_ce_value(Z: Array, A: Array, Y: Array) -> float:
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    log_A = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    return float(-(Y * log_A).sum() / Y.shape[1])
+
+
+def _softmax_ce_dA(A: Array, Y: Array) -> Array:
+    return -Y / np.maximum(A, 1e-300) / Y.shape[1]
+
+
+def _l1_value(Z: Array, A: Array, Y: Array) -> float:
+    return float(np.abs(A - Y).sum() / Y.shape[1])
+
+
+def _l1_dA(A: Array, Y: Array) -> Array:
+    return np.sign(A - Y) / Y.shape[1]
+
+
+def _l2_value(Z: Array, A: Array, Y: Array) -> float:
+    D = A - Y
+    return float(0.5 * (D * D).sum() / Y.shape[1])
+
+
+def _l2_dA(A: Array, Y: Array) -> Array:
+    return (A - Y) / Y.shape[1]
+
+
+LOSSES: dict[str, Loss] = {
+    "logistic": Loss(
+        "logistic", "−[y log ŷ + (1−y) log(1−ŷ)]", _logistic_value, _logistic_dA, "sigmoid"
+    ),
+    "multilabel": Loss(
+        "multilabel",
+        "−Σ_k [y_k log ŷ_k + (1−y_k) log(1−ŷ_k)]",
+        _logistic_value,
+        _logistic_dA,
+        "sigmoid",
+    ),
+    "softmax_ce": Loss("softmax_ce", "−Σ_k y_k log ŷ_k", _softmax_ce_value, _softmax_ce_dA, "softmax"),
+    "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA),
+    "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA),
+}
+
+
+def fused_dZ(A: Array, Y: Array) -> Array:
+    """dZ[L] = (A[L] − Y)/m: sigmoid + logistic and softmax + cross-entropy."""
+    return (A - Y) / Y.shape[1]
+
+
+def check_compatible(loss: str, output_activation: str, n_out: int | None = None) -> str | None:
+    """None when ``loss`` can sit on an output layer of ``output_activation``; else the reason."""
+    if loss not in LOSSES:
+        return f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}"
+    fused = LOSSES[loss].fused_with
+    if fused is not None and output_activation != fused:
+        return f"{loss} loss needs a {fused} output layer, got {output_activation}"
+    if loss == "logistic" and n_out is not None and n_out != 1:
+        return f"logistic loss needs one output unit (n[L] = 1), got {n_out}; use multilabel"
+    if loss == "softmax_ce" and n_out is not None and n_out < 2:
+        return f"softmax_ce needs at least 2 output units, got {n_out}"
+    return None

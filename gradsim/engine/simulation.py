@@ -1,0 +1,426 @@
+"""Simulation: one training iteration stepped phase by phase, with immutable records and rewind.
+
+Phases of iteration t: forward l = 1..L, loss, backward l = L..1, update (P = 2L + 2 in all).
+Each phase returns a ``Record`` holding references to the arrays it computed. The engine never writes into
+an array it has published, so records share memory with the cache instead of copying it.
+
+Rewind keeps a bounded ring of iteration-start states (W, b, optimiser state; the mini-batch of an
+iteration is a pure function of seed and t). Going back to phase k of iteration t restores t's start and
+replays phases 1..k, which is exact because every step is deterministic.
+
+Blow-ups are results: the whole step runs under ``np.errstate(call=...)`` so the first overflow, division
+by zero or invalid operation flags the phase; its arrays are then scanned and the first non-finite one is
+recorded as ``BlowUp``. Once the parameters are non-finite the simulation halts (no further updates).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import optim
+from .activations import Activation, fraction_dead, fraction_saturated
+from .init import InitSpec, init_layer
+from .losses import check_compatible
+from .network import LayerSpec, activation_backward, get_loss, layer_backward, layer_forward, output_dZ
+from .optim import OptimizerSpec
+from .stats import ArrayStats, array_stats
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str  # forward | loss | backward | update
+    layer: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.kind if self.layer is None else f"{self.kind} l={self.layer}"
+
+
+@dataclass(frozen=True)
+class BlowUp:
+    """The first array that went non-finite: where and when."""
+
+    iteration: int
+    phase: str
+    layer: int | None
+    array: str
+
+    def describe(self) -> str:
+        where = self.phase if self.layer is None else f"{self.phase} l={self.layer}"
+        return f"{self.array} went non-finite first, in {where} of iteration {self.iteration}"
+
+
+class Record:
+    """What one phase computed. Arrays are read-only references; statistics are computed on demand."""
+
+    __slots__ = ("iteration", "index", "kind", "layer", "arrays", "J", "_stats")
+
+    def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict, J: float | None = None):
+        self.iteration = iteration
+        self.index = index
+        self.kind = kind
+        self.layer = layer
+        self.arrays = arrays
+        self.J = J
+        self._stats: dict[str, ArrayStats] | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.kind, self.layer)
+
+    @property
+    def stats(self) -> dict[str, ArrayStats]:
+        if self._stats is None:
+            self._stats = {name: array_stats(a) for name, a in self.arrays.items()}
+        return self._stats
+
+    @property
+    def nonfinite(self) -> list[str]:
+        """Names of this record's arrays holding inf or NaN (and "J" if the cost is not finite)."""
+        bad = [name for name, s in self.stats.items() if not s.finite]
+        if self.J is not None and not math.isfinite(self.J):
+            bad.append("J")
+        return bad
+
+    def __repr__(self) -> str:
+        return f"Record(iteration={self.iteration}, {Phase(self.kind, self.layer).label}, arrays={list(self.arrays)})"
+
+
+@dataclass(frozen=True)
+class _Start:
+    """The state at the start of an iteration: all that is needed to replay it."""
+
+    iteration: int
+    params: tuple
+    opt_state: tuple
+    blowup: BlowUp | None
+    halted: bool
+
+
+def _readonly(*arrays: Array) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+class Simulation:
+    """A network, its data, loss and optimiser, stepped one phase at a time."""
+
+    def __init__(
+        self,
+        X: Array,
+        Y: Array,
+        layers: Sequence[LayerSpec],
+        loss: str,
+        init: InitSpec | Sequence[InitSpec] = InitSpec(),
+        optimizer: OptimizerSpec = OptimizerSpec(),
+        seed: int = 0,
+        history: int = 1000,
+        history_bytes: int = 64 * 2**20,
+    ):
+        X = np.array(X, dtype=np.float64)
+        Y = np.array(Y, dtype=np.float64)
+        if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
+            raise ValueError(f"X and Y must be (n[0], m) and (n[L], m), got {X.shape} and {Y.shape}")
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a network needs at least one layer")
+        self.L = len(self.layers)
+        self.n = [X.shape[0]] + [ls.n for ls in self.layers]
+        if Y.shape[0] != self.n[-1]:
+            raise ValueError(f"Y has {Y.shape[0]} rows but the output layer has n[L] = {self.n[-1]} units")
+        reason = check_compatible(loss, self.layers[-1].activation, self.n[-1])
+        if reason:
+            raise ValueError(reason)
+        for ls in self.layers[:-1]:
+            if ls.activation == "softmax":
+                raise ValueError("softmax is for the output layer only")
+        _readonly(X, Y)
+        self.X, self.Y = X, Y
+        self.m = X.shape[1]
+        self.loss_name = loss
+        self.loss = get_loss(loss)
+        self.acts: list[Activation] = [ls.resolve() for ls in self.layers]
+        self.optimizer = optimizer
+        self.seed = seed
+        specs = [init] * self.L if isinstance(init, InitSpec) else list(init)
+        if len(specs) != self.L:
+            raise ValueError(f"need {self.L} init specs, got {len(specs)}")
+        self.init = specs
+        rng = np.random.default_rng(seed)
+        params: list[Array] = []
+        for l in range(1, self.L + 1):
+            W, b = init_layer(rng, self.n[l], self.n[l - 1], specs[l - 1])
+            _readonly(W, b)
+            params += [W, b]
+        self._initial = tuple(params)
+        self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
+
+        L = self.L
+        self.phases = (
+            [Phase("forward", l) for l in range(1, L + 1)]
+            + [Phase("loss")]
+            + [Phase("backward", l) for l in range(L, 0, -1)]
+            + [Phase("update")]
+        )
+        self.P = len(self.phases)
+        self._fns: list[Callable[[], Record]] = (
+            [self._forward_fn(l) for l in range(1, L + 1)]
+            + [self._loss]
+            + [self._backward_fn(l) for l in range(L, 0, -1)]
+            + [self._update]
+        )
+        names = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
+        self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in names}
+        nbytes = sum(p.nbytes for p in params) * (1 + (2 if optimizer.name == "adam" else 1 if optimizer.name == "momentum" else 0))
+        self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
+        self.reset()
+
+    # ---- state -----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the initial parameters (the same draw: the seed fixes them), before iteration 1."""
+        self.params: tuple = self._initial
+        self.opt_state: tuple = optim.init_state(self.optimizer, self._initial)
+        self.iteration = 0
+        self.phase_index = self.P
+        self.records: list[Record] = []
+        self.arrays: dict[str, Array] = {}
+        self.J: float | None = None
+        self.J_history: list[float] = []
+        self.blowup: BlowUp | None = None
+        self.halted = False
+        self._history: deque[_Start] = deque(maxlen=self.history_size)
+        self._fp = False
+
+    @property
+    def next_phase(self) -> Phase:
+        return self.phases[0 if self.phase_index == self.P else self.phase_index]
+
+    @property
+    def phase(self) -> Phase | None:
+        """The phase that ran last (None before the first step or at an iteration's start)."""
+        return self.phases[self.phase_index - 1] if self.phase_index > 0 and self.iteration > 0 else None
+
+    @property
+    def last_record(self) -> Record | None:
+        return self.records[-1] if self.records else None
+
+    def param(self, name: str) -> Array:
+        """Current parameter "W[l]" or "b[l]" (after this iteration's update if it ran)."""
+        kind, l = name[0], int(name[2:-1])
+        return self.params[2 * (l - 1) + (kind == "b")]
+
+    def layer_stats(self, l: int) -> dict[str, float]:
+        """Saturation and dead-unit fractions of layer l in the current iteration (NaN before forward l)."""
+        A = self.arrays.get(self._names["A"][l])
+        if A is None:
+            return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
+        name = self.acts[l - 1].name
+        Z = self.arrays[self._names["Z"][l]]
+        return {"fraction_saturated": fraction_saturated(name, A), "fraction_dead": fraction_dead(name, Z)}
+
+    def _errstate(self) -> np.errstate:
+        return np.errstate(call=self._on_fp, over="call", divide="call", invalid="call", under="ignore")
+
+    def _on_fp(self, kind: str, flag: int) -> None:
+        self._fp = True
+
+    # ---- stepping --------------------------------------------------------------------------------
+    def step(self) -> Record | None:
+        """Run the next phase; None when the simulation has halted on non-finite parameters."""
+        with self._errstate():
+            return self._step()
+
+    def step_iteration(self) -> list[Record]:
+        """Finish the current iteration, or run a whole new one; returns the records it made."""
+        out = []
+        with self._errstate():
+            rec = self._step()
+            while rec is not None:
+                out.append(rec)
+                if self.phase_index == self.P:
+                    break
+                rec = self._step()
+        return out
+
+    def run(
+        self,
+        iterations: int,
+        stop_below: float | None = None,
+        stop_on_blowup: bool = True,
+        callback: Callable[["Simulation"], bool | None] | None = None,
+    ) -> str:
+        """Run up to ``iterations`` whole iterations; returns why it stopped.
+
+        "iterations" (all done), "stop_below" (J < stop_below), "blowup" (a non-finite value with
+        stop_on_blowup), "halted" (parameters non-finite), or "callback" (it returned False).
+        """
+        P = self.P
+        step = self._step
+        with self._errstate():
+            for _ in range(iterations):
+                if step() is None:
+                    return "halted"
+                while self.phase_index != P:
+                    step()
+                if self.halted:
+                    return "halted"
+                if stop_on_blowup and self.blowup is not None:
+                    return "blowup"
+                if stop_below is not None and self.J is not None and self.J < stop_below:
+                    return "stop_below"
+                if callback is not None and callback(self) is False:
+                    return "callback"
+        return "iterations"
+
+    def _step(self) -> Record | None:
+        if self.phase_index == self.P:
+            if self.halted:
+                return None
+            self._begin_iteration()
+        k = self.phase_index
+        rec = self._fns[k]()
+        self.phase_index = k + 1
+        self.records.append(rec)
+        if self._fp:
+            self._fp = False
+            self._scan(rec)
+        return rec
+
+    def _begin_iteration(self) -> None:
+        t = self.iteration + 1
+        self._history.append(_Start(t, self.params, self.opt_state, self.blowup, self.halted))
+        idx = self.batches.indices(t)
+        if idx is None:
+            Xb, Yb = self.X, self.Y
+        else:
+            Xb, Yb = self.X[:, idx], self.Y[:, idx]
+            _readonly(Xb, Yb)
+        arrays = {"X": Xb, "Y": Yb, "A[0]": Xb}
+        Wn, bn, p = self._names["W"], self._names["b"], self.params
+        for l in range(1, self.L + 1):
+            arrays[Wn[l]] = p[2 * l - 2]
+            arrays[bn[l]] = p[2 * l - 1]
+        self.arrays = arrays
+        self.iteration = t
+        self.phase_index = 0
+        self.records = []
+        self.J = None
+
+    def _scan(self, rec: Record) -> None:
+        """After a floating-point event: record the first non-finite array, if this is the first."""
+        if self.blowup is not None:
+            return
+        for name, a in rec.arrays.items():
+            if not np.isfinite(a).all():
+                self.blowup = BlowUp(self.iteration, rec.kind, rec.layer, name)
+                return
+        if rec.J is not None and not math.isfinite(rec.J):
+            self.blowup = BlowUp(self.iteration, rec.kind, rec.layer, "J")
+
+    # ---- the phases ------------------------------------------------------------------------------
+    def _forward_fn(self, l: int) -> Callable[[], Record]:
+        g = self.acts[l - 1]
+        i = 2 * (l - 1)
+        a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
+
+        def forward() -> Record:
+            cache = self.arrays
+            Z, A = layer_forward(self.params[i], self.params[i + 1], cache[a_prev], g)
+            _readonly(Z, A)
+            cache[zn] = Z
+            cache[an] = A
+            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A})
+
+        return forward
+
+    def _loss(self) -> Record:
+        L = self.L
+        cache = self.arrays
+        J = self.loss.value(cache[self._names["Z"][L]], cache[self._names["A"][L]], cache["Y"])
+        self.J = J
+        self.J_history.append(J)
+        return Record(self.iteration, self.phase_index, "loss", None, {}, J)
+
+    def _backward_fn(self, l: int) -> Callable[[], Record]:
+        g = self.acts[l - 1]
+        i = 2 * (l - 1)
+        last = l == self.L
+        zn, an, a_prev = f"Z[{l}]", f"A[{l}]", f"A[{l - 1}]"
+        dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
+
+        def backward() -> Record:
+            cache = self.arrays
+            Z, A = cache[zn], cache[an]
+            out: dict[str, Array] = {}
+            if last:
+                dA, dZ = output_dZ(self.loss, g, Z, A, cache["Y"])
+                cache[dan] = out[dan] = dA
+            else:
+                dZ = activation_backward(g, cache[dan], Z, A)
+            dW, db, dA_prev = layer_backward(self.params[i], dZ, cache[a_prev])
+            _readonly(dZ, dW, db, dA_prev)
+            cache[dzn] = out[dzn] = dZ
+            cache[dwn] = out[dwn] = dW
+            cache[dbn] = out[dbn] = db
+            cache[dan_prev] = out[dan_prev] = dA_prev
+            return Record(self.iteration, self.phase_index, "backward", l, out)
+
+        return backward
+
+    def _update(self) -> Record:
+        cache, dW, db = self.arrays, self._names["dW"], self._names["db"]
+        grads = []
+        for l in range(1, self.L + 1):
+            grads += [cache[dW[l]], cache[db[l]]]
+        params, state = optim.update(self.optimizer, self.params, tuple(grads), self.opt_state, self.iteration)
+        _readonly(*params)
+        self.params, self.opt_state = params, state
+        if self._fp or self.blowup is not None:
+            self.halted = not all(np.isfinite(p).all() for p in params)
+        Wn, bn = self._names["W"], self._names["b"]
+        arrays = {}
+        for l in range(1, self.L + 1):
+            arrays[Wn[l]] = params[2 * l - 2]
+            arrays[bn[l]] = params[2 * l - 1]
+        return Record(self.iteration, self.phase_index, "update", None, arrays)
+
+    # ---- rewind ----------------------------------------------------------------------------------
+    def goto(self, iteration: int, phase_index: int) -> bool:
+        """Restore the state after ``phase_index`` phases of ``iteration``; False if it is out of history."""
+        if not 0 <= phase_index <= self.P:
+            return False
+        start = next((s for s in self._history if s.iteration == iteration), None)
+        if start is None:
+            return False
+        while self._history and self._history[-1].iteration >= iteration:
+            self._history.pop()
+        self.params, self.opt_state = start.params, start.opt_state
+        self.blowup, self.halted = start.blowup, start.halted
+        del self.J_history[iteration - 1 :]
+        self.iteration = iteration - 1
+        self._fp = False
+        with self._errstate():
+            self._begin_iteration()
+            for _ in range(phase_index):
+                self._step()
+        return True
+
+    def step_back(self) -> bool:
+        """Undo the last phase (across iteration starts while the history reaches); False at the start."""
+        if self.iteration == 0:
+            return False
+        if self.phase_index > 0:
+            return self.goto(self.iteration, self.phase_index - 1)
+        return self.goto(self.iteration - 1, self.P - 1)
+
+    @property
+    def earliest_iteration(self) -> int:
+        """The oldest iteration that can still be restored."""
+        return self._history[0].iteration if self._history else self.iteration

@@ -47,6 +47,8 @@ def activation_backward(g: Activation, dA: Array, Z: Array, A: Array) -> Array:
     """dZ[l] = dA[l] ⊙ g'(Z[l]) (softmax: the Jacobian-vector product)."""
     if g.dg is None:
         return softmax_backward(dA, A)
+    if g.name == "linear":
+        return dA  # g' = 1
     return dA * g.dg(Z, A)
 
 

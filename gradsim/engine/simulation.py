@@ -58,18 +58,31 @@ class BlowUp:
 
 
 class Record:
-    """What one phase computed. Arrays are read-only references; statistics are computed on demand."""
+    """What one phase computed. Arrays are read-only references; statistics are computed on demand.
 
-    __slots__ = ("iteration", "index", "kind", "layer", "arrays", "J", "_stats")
+    Arrays are marked read-only when they are first handed out (``arrays``), not when they are made:
+    the engine itself never writes into them, and sealing ~20 arrays per iteration that a headless run
+    never looks at would cost a fifth of a small net's iteration.
+    """
+
+    __slots__ = ("iteration", "index", "kind", "layer", "_arrays", "J", "_stats", "_sealed")
 
     def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict, J: float | None = None):
         self.iteration = iteration
         self.index = index
         self.kind = kind
         self.layer = layer
-        self.arrays = arrays
+        self._arrays = arrays
         self.J = J
         self._stats: dict[str, ArrayStats] | None = None
+        self._sealed = False
+
+    @property
+    def arrays(self) -> dict[str, Array]:
+        if not self._sealed:
+            _readonly(*self._arrays.values())
+            self._sealed = True
+        return self._arrays
 
     @property
     def phase(self) -> Phase:
@@ -106,7 +119,8 @@ class _Start:
 
 def _readonly(*arrays: Array) -> None:
     for a in arrays:
-        a.flags.writeable = False
+        if a.flags.writeable:
+            a.flags.writeable = False
 
 
 class Simulation:
@@ -185,18 +199,35 @@ class Simulation:
     # ---- state -----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the initial parameters (the same draw: the seed fixes them), before iteration 1."""
-        self.params: tuple = self._initial
+        self._params: tuple = self._initial
         self.opt_state: tuple = optim.init_state(self.optimizer, self._initial)
         self.iteration = 0
         self.phase_index = self.P
         self.records: list[Record] = []
-        self.arrays: dict[str, Array] = {}
+        self._cache: dict[str, Array] = {}
         self.J: float | None = None
         self.J_history: list[float] = []
         self.blowup: BlowUp | None = None
         self.halted = False
         self._history: deque[_Start] = deque(maxlen=self.history_size)
         self._fp = False
+
+    @property
+    def arrays(self) -> dict[str, Array]:
+        """Every array of the current iteration so far, by its name in the lecture's notation (read-only).
+
+        X, Y, A[0] (the columns this iteration fed to layer 1), W[l], b[l] (the parameters its forward
+        pass used), then Z[l], A[l] as the forward pass reaches l and dA[l], dZ[l], dW[l], db[l] as
+        backprop does.
+        """
+        _readonly(*self._cache.values())
+        return dict(self._cache)
+
+    @property
+    def params(self) -> tuple[Array, ...]:
+        """Current (W[1], b[1], ..., W[L], b[L]), after this iteration's update once it ran (read-only)."""
+        _readonly(*self._params)
+        return self._params
 
     @property
     def next_phase(self) -> Phase:
@@ -218,11 +249,11 @@ class Simulation:
 
     def layer_stats(self, l: int) -> dict[str, float]:
         """Saturation and dead-unit fractions of layer l in the current iteration (NaN before forward l)."""
-        A = self.arrays.get(self._names["A"][l])
+        A = self._cache.get(self._names["A"][l])
         if A is None:
             return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
         name = self.acts[l - 1].name
-        Z = self.arrays[self._names["Z"][l]]
+        Z = self._cache[self._names["Z"][l]]
         return {"fraction_saturated": fraction_saturated(name, A), "fraction_dead": fraction_dead(name, Z)}
 
     def _errstate(self) -> np.errstate:
@@ -239,15 +270,8 @@ class Simulation:
 
     def step_iteration(self) -> list[Record]:
         """Finish the current iteration, or run a whole new one; returns the records it made."""
-        out = []
         with self._errstate():
-            rec = self._step()
-            while rec is not None:
-                out.append(rec)
-                if self.phase_index == self.P:
-                    break
-                rec = self._step()
-        return out
+            return self._finish_iteration()
 
     def run(
         self,
@@ -261,14 +285,11 @@ class Simulation:
         "iterations" (all done), "stop_below" (J < stop_below), "blowup" (a non-finite value with
         stop_on_blowup), "halted" (parameters non-finite), or "callback" (it returned False).
         """
-        P = self.P
-        step = self._step
         with self._errstate():
             for _ in range(iterations):
-                if step() is None:
+                if self.phase_index == self.P and self.halted:
                     return "halted"
-                while self.phase_index != P:
-                    step()
+                self._finish_iteration()
                 if self.halted:
                     return "halted"
                 if stop_on_blowup and self.blowup is not None:
@@ -278,6 +299,22 @@ class Simulation:
                 if callback is not None and callback(self) is False:
                     return "callback"
         return "iterations"
+
+    def _finish_iteration(self) -> list[Record]:
+        """Run the phases left in this iteration, or all of the next one (the hot loop of ``run``)."""
+        if self.phase_index == self.P:
+            if self.halted:
+                return []
+            self._begin_iteration()
+        fns, records, start = self._fns, self.records, self.phase_index
+        for k in range(start, self.P):
+            rec = fns[k]()
+            self.phase_index = k + 1
+            records.append(rec)
+            if self._fp:
+                self._fp = False
+                self._scan(rec)
+        return records[start:]
 
     def _step(self) -> Record | None:
         if self.phase_index == self.P:
@@ -295,19 +332,18 @@ class Simulation:
 
     def _begin_iteration(self) -> None:
         t = self.iteration + 1
-        self._history.append(_Start(t, self.params, self.opt_state, self.blowup, self.halted))
+        self._history.append(_Start(t, self._params, self.opt_state, self.blowup, self.halted))
         idx = self.batches.indices(t)
         if idx is None:
             Xb, Yb = self.X, self.Y
         else:
             Xb, Yb = self.X[:, idx], self.Y[:, idx]
-            _readonly(Xb, Yb)
         arrays = {"X": Xb, "Y": Yb, "A[0]": Xb}
-        Wn, bn, p = self._names["W"], self._names["b"], self.params
+        Wn, bn, p = self._names["W"], self._names["b"], self._params
         for l in range(1, self.L + 1):
             arrays[Wn[l]] = p[2 * l - 2]
             arrays[bn[l]] = p[2 * l - 1]
-        self.arrays = arrays
+        self._cache = arrays
         self.iteration = t
         self.phase_index = 0
         self.records = []
@@ -317,7 +353,7 @@ class Simulation:
         """After a floating-point event: record the first non-finite array, if this is the first."""
         if self.blowup is not None:
             return
-        for name, a in rec.arrays.items():
+        for name, a in rec._arrays.items():
             if not np.isfinite(a).all():
                 self.blowup = BlowUp(self.iteration, rec.kind, rec.layer, name)
                 return
@@ -331,9 +367,8 @@ class Simulation:
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
 
         def forward() -> Record:
-            cache = self.arrays
-            Z, A = layer_forward(self.params[i], self.params[i + 1], cache[a_prev], g)
-            _readonly(Z, A)
+            cache = self._cache
+            Z, A = layer_forward(self._params[i], self._params[i + 1], cache[a_prev], g)
             cache[zn] = Z
             cache[an] = A
             return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A})
@@ -342,7 +377,7 @@ class Simulation:
 
     def _loss(self) -> Record:
         L = self.L
-        cache = self.arrays
+        cache = self._cache
         J = self.loss.value(cache[self._names["Z"][L]], cache[self._names["A"][L]], cache["Y"])
         self.J = J
         self.J_history.append(J)
@@ -356,7 +391,7 @@ class Simulation:
         dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
 
         def backward() -> Record:
-            cache = self.arrays
+            cache = self._cache
             Z, A = cache[zn], cache[an]
             out: dict[str, Array] = {}
             if last:
@@ -364,8 +399,7 @@ class Simulation:
                 cache[dan] = out[dan] = dA
             else:
                 dZ = activation_backward(g, cache[dan], Z, A)
-            dW, db, dA_prev = layer_backward(self.params[i], dZ, cache[a_prev])
-            _readonly(dZ, dW, db, dA_prev)
+            dW, db, dA_prev = layer_backward(self._params[i], dZ, cache[a_prev])
             cache[dzn] = out[dzn] = dZ
             cache[dwn] = out[dwn] = dW
             cache[dbn] = out[dbn] = db
@@ -375,13 +409,12 @@ class Simulation:
         return backward
 
     def _update(self) -> Record:
-        cache, dW, db = self.arrays, self._names["dW"], self._names["db"]
+        cache, dW, db = self._cache, self._names["dW"], self._names["db"]
         grads = []
         for l in range(1, self.L + 1):
             grads += [cache[dW[l]], cache[db[l]]]
-        params, state = optim.update(self.optimizer, self.params, tuple(grads), self.opt_state, self.iteration)
-        _readonly(*params)
-        self.params, self.opt_state = params, state
+        params, state = optim.update(self.optimizer, self._params, tuple(grads), self.opt_state, self.iteration)
+        self._params, self.opt_state = params, state
         if self._fp or self.blowup is not None:
             self.halted = not all(np.isfinite(p).all() for p in params)
         Wn, bn = self._names["W"], self._names["b"]
@@ -401,7 +434,7 @@ class Simulation:
             return False
         while self._history and self._history[-1].iteration >= iteration:
             self._history.pop()
-        self.params, self.opt_state = start.params, start.opt_state
+        self._params, self.opt_state = start.params, start.opt_state
         self.blowup, self.halted = start.blowup, start.halted
         del self.J_history[iteration - 1 :]
         self.iteration = iteration - 1

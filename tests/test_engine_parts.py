@@ -168,3 +168,23 @@ def test_updates_never_write_into_their_inputs():
     copies = [a.copy() for a in params + state]
     optim.update(spec, params, _grads(), state, 1)
     assert all(np.array_equal(a, c) for a, c in zip(params + state, copies))
+
+
+@pytest.mark.parametrize("a", [
+    np.arange(12.0).reshape(3, 4) - 5.5,
+    np.array([[1e200, -1e200, 3.0]]),  # finite entries whose squares overflow
+    np.arange(20.0).reshape(4, 5)[:, ::2],  # strided
+])
+def test_array_stats_match_numpy(a):
+    from gradsim.engine import array_stats
+    s = array_stats(a)
+    assert s.nonfinite == 0 and s.shape == a.shape
+    assert s.mean == pytest.approx(a.mean()) and s.min == a.min() and s.max == a.max()
+    with np.errstate(over="ignore"):
+        assert s.std == pytest.approx(a.std()) and s.norm == pytest.approx(np.linalg.norm(a))
+
+
+def test_array_stats_count_non_finite_entries():
+    from gradsim.engine import array_stats
+    s = array_stats(np.array([[1.0, np.inf, np.nan, 3.0]]))
+    assert s.nonfinite == 2 and not s.finite and s.mean == 2.0 and s.min == 1.0 and s.max == 3.0

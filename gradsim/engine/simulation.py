@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -106,8 +106,7 @@ class Record:
         return f"Record(iteration={self.iteration}, {Phase(self.kind, self.layer).label}, arrays={list(self.arrays)})"
 
 
-@dataclass(frozen=True)
-class _Start:
+class _Start(NamedTuple):
     """The state at the start of an iteration: all that is needed to replay it."""
 
     iteration: int
@@ -192,6 +191,8 @@ class Simulation:
         )
         names = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
         self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in names}
+        self._param_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
+        self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
         nbytes = sum(p.nbytes for p in params) * (1 + (2 if optimizer.name == "adam" else 1 if optimizer.name == "momentum" else 0))
         self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
         self.reset()
@@ -339,10 +340,7 @@ class Simulation:
         else:
             Xb, Yb = self.X[:, idx], self.Y[:, idx]
         arrays = {"X": Xb, "Y": Yb, "A[0]": Xb}
-        Wn, bn, p = self._names["W"], self._names["b"], self._params
-        for l in range(1, self.L + 1):
-            arrays[Wn[l]] = p[2 * l - 2]
-            arrays[bn[l]] = p[2 * l - 1]
+        arrays.update(zip(self._param_keys, self._params))
         self._cache = arrays
         self.iteration = t
         self.phase_index = 0
@@ -409,20 +407,12 @@ class Simulation:
         return backward
 
     def _update(self) -> Record:
-        cache, dW, db = self._cache, self._names["dW"], self._names["db"]
-        grads = []
-        for l in range(1, self.L + 1):
-            grads += [cache[dW[l]], cache[db[l]]]
-        params, state = optim.update(self.optimizer, self._params, tuple(grads), self.opt_state, self.iteration)
+        grads = tuple(map(self._cache.__getitem__, self._grad_keys))
+        params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration)
         self._params, self.opt_state = params, state
         if self._fp or self.blowup is not None:
             self.halted = not all(np.isfinite(p).all() for p in params)
-        Wn, bn = self._names["W"], self._names["b"]
-        arrays = {}
-        for l in range(1, self.L + 1):
-            arrays[Wn[l]] = params[2 * l - 2]
-            arrays[bn[l]] = params[2 * l - 1]
-        return Record(self.iteration, self.phase_index, "update", None, arrays)
+        return Record(self.iteration, self.phase_index, "update", None, dict(zip(self._param_keys, params)))
 
     # ---- rewind ----------------------------------------------------------------------------------
     def goto(self, iteration: int, phase_index: int) -> bool:

@@ -26,6 +26,15 @@ class ArrayStats:
 def array_stats(a: np.ndarray) -> ArrayStats:
     """mean, std, ‖a‖, min, max over the finite entries, and the count of non-finite ones."""
     with np.errstate(all="ignore"):
+        n = a.size
+        total = float(np.add.reduce(a, axis=None)) if n else math.nan
+        if math.isfinite(total):  # a finite sum means every entry is finite: one pass fewer, no std()
+            mean = total / n
+            d = a - mean
+            return ArrayStats(
+                a.shape, mean, math.sqrt(float(np.vdot(d, d)) / n), math.sqrt(float(np.vdot(a, a))),
+                float(a.min()), float(a.max()), 0,
+            )
         finite = np.isfinite(a)
         bad = int(a.size - np.count_nonzero(finite))
         v = a if bad == 0 else a[finite]

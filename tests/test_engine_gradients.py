@@ -145,3 +145,16 @@ def test_sigmoid_saturation_vanishes_gradient():
     assert big.layer_stats(1)["fraction_saturated"] > 0.9
     assert small.layer_stats(1)["fraction_saturated"] < 0.2
     assert np.linalg.norm(a_big["dZ[1]"]) < 1e-3 * np.linalg.norm(a_small["dZ[1]"])
+
+
+def test_gradcheck_leaves_out_samples_on_a_relu_kink():
+    """A ReLU unit sitting exactly at z = 0 has no derivative: the check skips it rather than failing."""
+    X = np.array([[1.0, 2.0]])
+    Y = np.array([[1.0, 3.0]])
+    W1 = np.array([[1.0], [1.0]])
+    b1 = np.array([[-1.0], [0.5]])  # unit 1 has z = 0 on the first example
+    specs = [InitSpec(W=W1, b=b1), InitSpec(W=np.array([[1.0, 1.0]]))]
+    sim = Simulation(X, Y, [LayerSpec(2, "relu"), LayerSpec(1, "linear")], "l2", specs)
+    c = gradcheck(sim)
+    assert c[0].skipped > 0 and c[0].checked + c[0].skipped == c[0].total
+    assert c[0].rel_error <= 1e-7 and c[1].rel_error <= 1e-7

@@ -1,0 +1,575 @@
+"""gradsim's command line: one click group over the same Simulation the app steps.
+
+Exit codes: 0 ok; 1 a check failed (``GradsimError``) or something unexpected broke; 2 bad input (a bad
+file, an unknown scenario name, a bad option). Every error is one line on stderr, never a traceback
+(set ``GRADSIM_DEBUG=1`` to see one).
+
+Start-up stays fast: this module imports only click at the top. NumPy comes with the first command that
+needs a scenario, and Textual only inside the commands that open the app (``tui``, no command, ``serve``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Simulation
+    from .scenario import Scenario
+
+MAX_ITERATIONS = 1_000_000
+
+
+# ------------------------------------------------------------------------------------------- errors
+class GradsimError(click.ClickException):
+    """A check that failed (an expectation, a gradient check): exit 1."""
+
+    exit_code = 1
+
+
+class BadInput(click.UsageError):
+    """Bad input (a file, a scenario name, an option's value): exit 2, the message as it is."""
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+def _one_line(text: str) -> str:
+    lines = [s.strip() for s in str(text).strip().splitlines() if s.strip()]
+    return " ".join(lines[:1]) if lines else ""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {_one_line(message)}", err=True)
+    sys.exit(code)
+
+
+class GradsimGroup(click.Group):
+    """A click group whose errors are one line on stderr: no usage block, no traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from .errors import ScenarioError
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except ScenarioError as exc:
+            _fail(str(exc), 2)
+        except BrokenPipeError:  # `gradsim list | head -1`
+            sys.stdout = open(os.devnull, "w")
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 — the last line of defence, see GRADSIM_DEBUG
+            if os.environ.get("GRADSIM_DEBUG"):
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (GRADSIM_DEBUG=1 shows the traceback)", 1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+# ---------------------------------------------------------------------------------------- scenarios
+class ScenarioType(click.ParamType):
+    """A bundled scenario name or a path to a .toml file, loaded and validated (exit 2 if it is not)."""
+
+    name = "scenario"
+
+    def convert(self, value: Any, param, ctx) -> "Scenario":
+        from .scenario import Scenario, load_scenario
+        from .errors import ScenarioError
+
+        if isinstance(value, Scenario):
+            return value
+        try:
+            return load_scenario(value)
+        except ScenarioError as exc:
+            raise BadInput(str(exc)) from None
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+        from .scenario import list_bundled
+
+        items = [CompletionItem(n, help=s) for n, s in list_bundled() if n.startswith(incomplete)]
+        if not items or any(c in incomplete for c in "/.\\"):
+            items.append(CompletionItem(incomplete, type="file"))
+        return items
+
+
+SCENARIO = ScenarioType()
+
+
+def _default_scenario() -> "Scenario":
+    from .scenario import DEFAULT_SCENARIO
+
+    return SCENARIO.convert(DEFAULT_SCENARIO, None, None)
+
+
+def _build(scenario: "Scenario", seed: int | None) -> "Simulation":
+    from .scenario import build_simulation
+
+    return build_simulation(scenario, seed)  # ScenarioError → exit 2 in GradsimGroup.main
+
+
+def _scenario_arg(scenario: "Scenario") -> str:
+    """How to name ``scenario`` on another command line: its file, or its bundled name."""
+    return str(Path(scenario.source).resolve()) if scenario.source is not None else scenario.name
+
+
+def _open_app(scenario: "Scenario") -> None:
+    from gradsim.tui.app import GradsimApp  # Textual is imported here and only here (and in serve)
+
+    app = GradsimApp(scenario)
+    app.run()
+    code = getattr(app, "return_code", 0)
+    if isinstance(code, int) and code:  # the app crashed (Textual has shown why) or chose to fail
+        click.get_current_context().exit(code)
+
+
+# -------------------------------------------------------------------------------------------- group
+EPILOG = """\b
+Exit codes: 0 ok, 1 a check failed, 2 bad input (file, scenario name, option).
+
+\b
+Shell completion (commands, options, bundled scenario names):
+  bash:  eval "$(_GRADSIM_COMPLETE=bash_source gradsim)"   # in ~/.bashrc
+  zsh:   eval "$(_GRADSIM_COMPLETE=zsh_source gradsim)"    # in ~/.zshrc
+  fish:  _GRADSIM_COMPLETE=fish_source gradsim > ~/.config/fish/completions/gradsim.fish
+or print the script with: gradsim completion bash
+"""
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=GradsimGroup, invoke_without_command=True, context_settings=CONTEXT, epilog=EPILOG)
+@click.version_option(__version__, "-V", "--version", prog_name="gradsim")
+@click.pass_context
+def gradsim(ctx: click.Context) -> None:
+    """Step backpropagation phase by phase and watch the gradients flow.
+
+    With no command, opens the app on the bundled default scenario. A SCENARIO is a bundled name
+    (see `gradsim list`) or a path to a .toml file.
+
+    \b
+    Example:
+      gradsim run exploding-linear --iterations 1 --npz last.npz
+    """
+    if ctx.invoked_subcommand is None:
+        _open_app(_default_scenario())
+
+
+@gradsim.command(short_help="Open the app on a scenario.")
+@click.argument("scenario", type=SCENARIO, required=False)
+def tui(scenario: "Scenario | None") -> None:
+    """Open the interactive app on SCENARIO (default: the bundled default scenario).
+
+    \b
+    Example:
+      gradsim tui exploding-linear
+    """
+    _open_app(scenario if scenario is not None else _default_scenario())
+
+
+@gradsim.command("list", short_help="List the bundled scenarios.")
+def list_() -> None:
+    """Print the bundled scenarios, one line each: the name, two spaces, what it teaches.
+
+    Nothing else is printed, so scripts can read it.
+
+    \b
+    Example:
+      gradsim list | cut -d' ' -f1
+    """
+    from .scenario import list_bundled
+
+    for name, summary in list_bundled():
+        click.echo(f"{name}  {summary}".rstrip())
+
+
+# --------------------------------------------------------------------------------------------- show
+def _init_json(spec) -> dict[str, Any]:
+    relevant = {"normal": ("gain", "std"), "uniform": ("gain", "limit"), "constant": ("value",),
+                "identity": ("scale",), "standard": ("gain",), "xavier": ("gain",), "glorot": ("gain",),
+                "he": ("gain",), "orthogonal": ("gain",)}
+    out: dict[str, Any] = {"weights": spec.name}
+    for key in relevant.get(spec.name, ()):
+        out[key] = float(getattr(spec, key))
+    if spec.W is not None:
+        out["W"] = [[float(x) for x in row] for row in spec.W]
+    if spec.b is not None:
+        out["b"] = [[float(x) for x in row] for row in spec.b]
+    else:
+        out["bias"] = float(spec.bias)
+    return out
+
+
+def _init_text(spec) -> str:
+    """'xavier gain=1 bias=0', 'explicit W, explicit b', ... for the show table."""
+    d = _init_json(spec)
+    weights = "explicit W" if "W" in d else " ".join(
+        [d["weights"]] + [f"{k}={v:g}" for k, v in d.items() if k not in ("weights", "bias")])
+    return f"{weights}, " + ("explicit b" if "b" in d else f"bias={d['bias']:g}")
+
+
+def _optimizer_json(opt) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": opt.name, "learning_rate": opt.learning_rate, "batch_size": opt.batch_size,
+                           "kind": opt.kind}
+    if opt.name == "momentum":
+        out["beta"] = opt.beta
+    elif opt.name == "adam":
+        out.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
+    return out
+
+
+def _layer_json(spec) -> dict[str, Any]:
+    d: dict[str, Any] = {"n": int(spec.n), "activation": spec.activation}
+    if spec.activation == "leaky_relu":
+        d["slope"] = float(spec.slope)
+    return d
+
+
+def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
+    """The resolved scenario as `gradsim show --json` prints it."""
+    run = scenario.run
+    return {
+        "name": scenario.name,
+        "summary": scenario.summary,
+        "source": str(scenario.source) if scenario.source is not None else None,
+        "seed": int(sim.seed),
+        "n0": int(sim.n[0]),
+        "m": int(sim.m),
+        "L": int(sim.L),
+        "layers": [_layer_json(s) for s in sim.layers],
+        "loss": sim.loss_name,
+        "optimizer": _optimizer_json(sim.optimizer),
+        "init": [_init_json(s) for s in sim.init],
+        "parameters": int(sum(p.size for p in sim.params)),
+        "run": {"iterations": run.iterations, "stop_below": run.stop_below, "stop_on_blowup": run.stop_on_blowup},
+        "expectations": len(scenario.expectations),
+    }
+
+
+@gradsim.command(short_help="Show a scenario's resolved network.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--json", "as_json", is_flag=True, help="Print the resolved scenario as JSON.")
+def show(scenario: "Scenario", as_json: bool) -> None:
+    """Show SCENARIO's network: per layer n[l], activation, the shapes of W[l], b[l] and Z[l]/A[l] for
+    the scenario's m, parameter counts, and the loss, optimiser and initialisation.
+
+    \b
+    Example:
+      gradsim show exploding-linear --json
+    """
+    from .equations import fmt_shape
+
+    sim = _build(scenario, None)
+    if as_json:
+        click.echo(json.dumps(scenario_json(scenario, sim), indent=2, ensure_ascii=False))
+        return
+    m = sim.m
+    rows = [("l", "n[l]", "activation", "W[l]", "b[l]", "Z[l], A[l]", "parameters", "init")]
+    rows.append(("0", str(sim.n[0]), "(input X = A[0])", "", "", fmt_shape((sim.n[0], m)), "", ""))
+    for l in range(1, sim.L + 1):
+        spec = sim.layers[l - 1]
+        act = spec.activation + (f" (slope {spec.slope:g})" if spec.activation == "leaky_relu" else "")
+        n, n_prev = sim.n[l], sim.n[l - 1]
+        rows.append((str(l), str(n), act, fmt_shape((n, n_prev)), fmt_shape((n, 1)), fmt_shape((n, m)),
+                     str(n * n_prev + n), _init_text(sim.init[l - 1])))
+    opt = sim.optimizer
+    batch = f"{opt.kind} gradient descent" + (f", batch size {opt.batch_size}" if opt.batch_size else f", m = {m}")
+    extra = {"momentum": f", β = {opt.beta:g}", "adam": f", β1 = {opt.beta1:g}, β2 = {opt.beta2:g}"}.get(opt.name, "")
+    lines = [f"{scenario.name}  {scenario.summary}".rstrip()]
+    if scenario.source is not None:
+        lines.append(f"file        {scenario.source}")
+    lines += [""] + _table(rows) + [""]
+    lines += [
+        f"parameters  {sum(p.size for p in sim.params)}",
+        f"loss        {sim.loss_name}: L(ŷ, y) = {sim.loss.formula}",
+        f"optimizer   {opt.name}, α = {opt.learning_rate:g}{extra} ({batch})",
+        f"seed        {sim.seed}",
+        f"run         {scenario.run.iterations} iterations"
+        + (f", stop when J < {scenario.run.stop_below:g}" if scenario.run.stop_below is not None else "")
+        + (", stop on a blow-up" if scenario.run.stop_on_blowup else ""),
+        f"expect      {len(scenario.expectations)} expectation(s) (gradsim check {scenario.name})",
+    ]
+    for line in lines:
+        click.echo(line)
+
+
+def _table(rows):
+    from .replay import table
+
+    return table(rows)
+
+
+# --------------------------------------------------------------------------------------------- step
+@gradsim.command(short_help="Print one iteration's phases as equations.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--phases", "-k", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Print only the first K phases (of P = 2L + 2). Default: all.")
+@click.option("--iteration", "-i", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
+              metavar="I", help="Which iteration to walk through (earlier ones run silently).")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | None) -> None:
+    """Walk through one iteration of SCENARIO phase by phase: forward l = 1..L, the loss, backward
+    l = L..1, the update. Each phase prints the lecture's equations with live shapes and values.
+
+    \b
+    Example:
+      gradsim step exploding-linear --phases 3
+    """
+    from .replay import ReplayError, step_lines
+
+    sim = _build(scenario, seed)
+    if phases is not None and phases > sim.P:
+        raise BadInput(f"Invalid value for '--phases': {scenario.name} has P = 2L + 2 = {sim.P} phases, got {phases}")
+    mb = sim.batches.size
+    click.echo(f"{scenario.name}: iteration {iteration}, n = {sim.n}, m = {mb}"
+               + (f" of {sim.m}" if mb != sim.m else "") + f", loss {sim.loss_name}, P = {sim.P} phases")
+    try:
+        for line in step_lines(sim, iteration, phases):
+            click.echo(line)
+    except ReplayError as exc:
+        raise GradsimError(str(exc)) from None
+
+
+# ---------------------------------------------------------------------------------------------- run
+def _output_path(suffixes: tuple[str, ...]):
+    def check(ctx, param, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if value.suffix.lower() not in suffixes:
+            raise click.BadParameter(f"must end in {' or '.join(suffixes)}, got {str(value)!r}")
+        parent = value.parent if str(value.parent) else Path(".")
+        if not parent.is_dir():
+            raise click.BadParameter(f"directory {str(parent)!r} does not exist")
+        return value
+
+    return check
+
+
+@gradsim.command(short_help="Run a scenario headless; write a trace and the last arrays.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="How many iterations (default: the scenario's run.iterations).")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".jsonl", ".csv")),
+              metavar="FILE", help="Write one row per iteration to FILE.jsonl or FILE.csv.")
+@click.option("--npz", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".npz",)),
+              metavar="FILE", help="Write the last iteration's arrays (X, Y, W[l], ..., dA[l], J) to FILE.npz.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: Path | None, npz: Path | None,
+        quiet: bool) -> None:
+    """Run SCENARIO headless with its stop conditions and print a summary: final J, per-layer ‖dW[l]‖,
+    and for a blow-up which array of which layer went non-finite first, in which phase and iteration.
+    A progress bar shows on a terminal.
+
+    \b
+    Example:
+      gradsim run exploding-linear --iterations 1 --trace t.csv --npz last.npz
+    """
+    from . import replay
+
+    sim = _build(scenario, seed)
+    n = iterations if iterations is not None else scenario.run.iterations
+    stop_below, stop_on_blowup = scenario.run.stop_below, scenario.run.stop_on_blowup
+    show_bar = not quiet and sys.stdout.isatty()
+    try:
+        if show_bar:
+            with click.progressbar(length=n, label=scenario.name, show_pos=True,
+                                   update_min_steps=max(1, n // 200)) as bar:
+                result = replay.run(sim, n, stop_below=stop_below, stop_on_blowup=stop_on_blowup, trace=trace,
+                                    npz=npz, on_iteration=lambda s: bar.update(1))
+        else:
+            result = replay.run(sim, n, stop_below=stop_below, stop_on_blowup=stop_on_blowup, trace=trace, npz=npz)
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
+    except replay.ReplayError as exc:
+        raise GradsimError(str(exc)) from None
+    if quiet:
+        return
+    for line in replay.summary_lines(sim, result, scenario.name, stop_below):
+        click.echo(line)
+    if trace is not None:
+        click.echo(f"trace: {trace} ({result.trace_rows} rows)")
+    if npz is not None:
+        click.echo(f"npz: {npz} ({len(result.npz_keys)} arrays of iteration {result.iterations})")
+
+
+# -------------------------------------------------------------------------------------------- check
+@gradsim.command(short_help="Check scenarios' expectations (CI); write JUnit XML.")
+@click.argument("scenarios", nargs=-1, type=SCENARIO, metavar="[SCENARIO]...")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
+              metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
+@click.option("--seed", type=int, default=None, help="Replace every scenario's seed.")
+def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | None) -> None:
+    """Run SCENARIOs (default: every bundled one) and check their [[expect]] entries; print a pass/fail
+    table. Exit 0 when all pass, 1 when any fails.
+
+    \b
+    Example:
+      gradsim check scenarios/*.toml --junit gradsim-junit.xml
+    """
+    from .junit import Case, Suite, write_junit
+    from .scenario import list_bundled, run_expectations
+
+    if not scenarios:
+        scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())
+    suites: list[Suite] = []
+    rows = [("", "scenario", "expectation", "at", "")]
+    for sc in scenarios:
+        suite = Suite(sc.name, str(sc.source) if sc.source is not None else "")
+        t0 = time.perf_counter()
+        try:
+            results = run_expectations(sc, seed)
+        except Exception as exc:  # noqa: BLE001 — a scenario that cannot run is an error in the report
+            if os.environ.get("GRADSIM_DEBUG"):
+                raise
+            message = f"{type(exc).__name__}: {_one_line(str(exc))}"
+            suite.cases.append(Case("run", False, message, error=True))
+            rows.append(("ERROR", sc.name, "(the scenario did not run)", "", message))
+            results = []
+        suite.time = time.perf_counter() - t0
+        for r in results:
+            message = f"expected {r.expected}; got {r.got}"
+            detail = f"{r.name} at {r.at}: {message}" + (f"\n{r.description}" if r.description else "")
+            suite.cases.append(Case(r.name, r.passed, "" if r.passed else message, detail))
+            rows.append(("PASS" if r.passed else "FAIL", sc.name, _clip(r.name), _clip(r.at),
+                         "" if r.passed else message))
+        if not results and not suite.cases:
+            rows.append(("—", sc.name, "(no expectations)", "", ""))
+        suites.append(suite)
+    for line in _table(rows):
+        click.echo(line)
+    tests = sum(len(s.cases) for s in suites)
+    failed = sum(s.failures for s in suites)
+    errors = sum(s.errors for s in suites)
+    click.echo(f"{len(suites)} scenario{'s' if len(suites) != 1 else ''}, {tests} expectation"
+               f"{'s' if tests != 1 else ''}: {tests - failed - errors} passed, {failed} failed"
+               + (f", {errors} errors" if errors else ""))
+    if junit is not None:
+        try:
+            write_junit(junit, suites)
+        except OSError as exc:
+            raise BadInput(f"cannot write {junit}: {exc.strerror or exc}") from None
+        click.echo(f"junit: {junit}")
+    if failed or errors:
+        what = [f"{failed} expectation{'s' if failed != 1 else ''} failed"] if failed else []
+        what += [f"{errors} scenario{'s' if errors != 1 else ''} did not run"] if errors else []
+        raise GradsimError(", ".join(what))
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------- gradcheck
+@gradsim.command(short_help="Finite-difference check of the gradients on a scenario.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--tolerance", "-t", type=click.FloatRange(min=0.0, min_open=True), default=1e-6, show_default=True,
+              help="Largest relative error per layer that passes.")
+@click.option("--eps", type=click.FloatRange(min=0.0, min_open=True), default=1e-4, show_default=True,
+              help="Smallest step of the fourth-order central differences; raised per layer where the "
+                   "gradients are small (see docs).")
+@click.option("--samples", type=click.IntRange(1, 100_000), default=30, show_default=True, metavar="K",
+              help="Entries checked per W[l] and b[l] (a seeded sample when the layer is larger).")
+@click.option("--after", type=click.IntRange(0, MAX_ITERATIONS), default=0, show_default=True, metavar="N",
+              help="Check the parameters after N iterations (0: the initial ones).")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, after: int,
+              seed: int | None) -> None:
+    """Compare backprop's dW[l], db[l] on SCENARIO with finite differences of J, per layer:
+    relative error ‖g − g_fd‖ / (‖g‖ + ‖g_fd‖). Exit 1 when a layer is above the tolerance.
+
+    Entries whose stencil would cross a ReLU or l1 kink are left out (column "kinks"); a layer whose
+    gradients are too small for differences of J to measure (a saturated sigmoid's 1e-32), or whose
+    every sample sits on a kink, is shown as "unresolved"; one whose error is within 3x what rounding in
+    J alone gives is "ok (rounding)". Neither fails the check.
+
+    \b
+    Example:
+      gradsim gradcheck exploding-linear --tolerance 1e-7
+    """
+    from .engine import gradcheck as engine_gradcheck
+    from .equations import fmt
+
+    sim = _build(scenario, seed)
+    if after:
+        sim.run(after, stop_on_blowup=False)
+    checks = engine_gradcheck(sim, eps=eps, max_per_layer=samples)
+    rows = [("l", "W[l] rel. error", "b[l] rel. error", "checked", "kinks", "ε(W)", "rounding", "")]
+    bad = []
+    for c in checks:
+        ok = math.isfinite(c.rel_error) and c.rel_error <= tolerance
+        at_noise = math.isfinite(c.rel_error) and c.rel_error <= 3 * c.noise
+        verdict = "ok" if ok else "ok (rounding)" if at_noise else "FAIL" if c.resolved else "unresolved"
+        if verdict == "FAIL":
+            bad.append(c.layer)
+        rows.append((str(c.layer), fmt(c.rel_error_W), fmt(c.rel_error_b), f"{c.checked}/{c.total}",
+                     str(c.skipped), f"{c.eps_W:.0e}", fmt(c.noise), verdict))
+    click.echo(f"{scenario.name}: gradient check after {sim.iteration} iteration{'s' if sim.iteration != 1 else ''}"
+               f", tolerance {tolerance:g}")
+    for line in _table(rows):
+        click.echo(line)
+    if bad:
+        layers = ", ".join(str(l) for l in bad)
+        raise GradsimError(f"gradient check failed for layer{'s' if len(bad) > 1 else ''} {layers}: "
+                           f"relative error above {tolerance:g} (or not finite)")
+
+
+# -------------------------------------------------------------------------------------------- serve
+@gradsim.command(short_help="Serve the app in a web browser (textual-serve).")
+@click.argument("scenario", type=SCENARIO, required=False)
+@click.option("--host", default="localhost", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve(scenario: "Scenario | None", host: str, port: int) -> None:
+    """Serve the app on SCENARIO (default: the bundled default) over HTTP with textual-serve; open the
+    printed address in a browser. Needs the extra: pip install 'gradsim[serve]'.
+
+    \b
+    Example:
+      gradsim serve exploding-linear --port 8000
+    """
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise GradsimError("textual-serve is not installed: pip install 'gradsim[serve]'") from None
+    scenario = scenario if scenario is not None else _default_scenario()
+    command = f"{shlex.quote(sys.executable)} -m gradsim tui {shlex.quote(_scenario_arg(scenario))}"
+    Server(command, host=host, port=port, title=f"gradsim {scenario.name}").serve()
+
+
+# --------------------------------------------------------------------------------------- completion
+@gradsim.command(short_help="Print the shell completion script.")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL (commands, options and bundled scenario names).
+
+    \b
+    Example:
+      gradsim completion bash >> ~/.bashrc
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    click.echo(cls(gradsim, {}, "gradsim", "_GRADSIM_COMPLETE").source())
+
+
+def main() -> None:
+    """The console script's entry point (pyproject: gradsim = "gradsim.cli:main")."""
+    gradsim.main(prog_name="gradsim")

@@ -1,0 +1,246 @@
+"""The lecture's equation of each phase, with live shapes and values substituted: pure strings.
+
+Shared by ``gradsim step`` and the app's equation panel, so both say exactly the same thing. Nothing here
+imports Textual or click, and nothing changes the simulation: it only reads ``sim.arrays``, ``sim.n`` and
+the phase counter.
+
+    >>> for line in phase_equation(sim, Phase("backward", 2)):
+    ...     print(line)
+    backward l=2  dZ[2] = dA[2] ⊙ σ'(Z[2])   (3,8) ⊙ (3,8) → (3,8)   ‖dZ[2]‖ = 4.1e-3
+    backward l=2  dW[2] = dZ[2]·A[1]ᵀ         (3,8)·(8,4) → (3,4)     ‖dW[2]‖ = 2.2e-3
+    ...
+
+A phase that has not run yet in the current iteration gets its equations with shapes (from n[l] and the
+batch size) but no values, so the app can show what comes next.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Phase, Simulation
+
+__all__ = ["Equation", "equations", "phase_equation", "format_equations", "fmt", "fmt_shape", "norm"]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One line of a phase: ``label  formula   shapes   value`` (``value`` is "" before the phase ran)."""
+
+    label: str  # "backward l=2"
+    target: str  # the array it defines: "dZ[2]" (or "J")
+    formula: str  # "dZ[2] = dA[2] ⊙ σ'(Z[2])"
+    shapes: str  # "(3,8) ⊙ (3,8) → (3,8)"
+    value: str = ""  # "‖dZ[2]‖ = 4.1e-3"
+
+    @property
+    def text(self) -> str:
+        return "   ".join(p for p in (f"{self.label}  {self.formula}", self.shapes, self.value) if p)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ----------------------------------------------------------------------------------------- formatting
+def fmt(x: float | None) -> str:
+    """A short number: 4 significant digits in [0.01, 1e4), else 2 in scientific form (4.1e-3, 1.2e5)."""
+    if x is None:
+        return "—"
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0.0:
+        return "0"
+    if 1e-2 <= abs(x) < 1e4:
+        return f"{x:.4g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def fmt_shape(shape: Iterable[int]) -> str:
+    """(3,8): the shape without spaces, as the lecture's margin notes write it."""
+    return "(" + ",".join(str(int(s)) for s in shape) + ")"
+
+
+def norm(a: np.ndarray) -> float:
+    """‖a‖ (Frobenius); inf or nan when the array holds non-finite entries."""
+    with np.errstate(all="ignore"):
+        return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+
+
+def format_equations(eqs: Iterable[Equation], label_width: int = 0) -> list[str]:
+    """Lines with the label, formula and shape columns aligned across the given equations.
+
+    ``label_width`` pads the label column to at least that width (to line up several phases).
+    """
+    eqs = list(eqs)
+    if not eqs:
+        return []
+    wl = max([label_width] + [len(e.label) for e in eqs])
+    wf = max(len(e.formula) for e in eqs)
+    ws = max(len(e.shapes) for e in eqs)
+    lines = []
+    for e in eqs:
+        line = f"{e.label:<{wl}}  {e.formula:<{wf}}   {e.shapes:<{ws}}   {e.value}"
+        lines.append(line.rstrip())
+    return lines
+
+
+# ------------------------------------------------------------------------------------------ the maths
+_DERIVATIVE = {"sigmoid": "σ'", "tanh": "tanh'", "relu": "ReLU'", "leaky_relu": "LReLU'"}
+_LOSS_DA = {"l2": "(A[{L}] − Y)/m", "l1": "sign(A[{L}] − Y)/m"}
+_UPDATE = {
+    "gd": ("{p}[{l}] := {p}[{l}] − α·d{p}[{l}]", "{s} − {lr}·{s} → {s}"),
+    "momentum": ("v := β·v + (1−β)·d{p}[{l}];  {p}[{l}] := {p}[{l}] − α·v", "{s} − {lr}·{s} → {s}"),
+    "adam": ("{p}[{l}] := {p}[{l}] − α·m̂/(√v̂ + ε)", "{s} − {lr}·{s} → {s}"),
+}
+
+
+class _View:
+    """Shapes and values of one simulation's current iteration, as the equations need them."""
+
+    def __init__(self, sim: "Simulation"):
+        self.sim = sim
+        self.arrays = sim.arrays
+        X = self.arrays.get("X")
+        self.mb = int(X.shape[1]) if X is not None else int(sim.batches.size)
+
+    def shape(self, name: str) -> str:
+        a = self.arrays.get(name)
+        if a is not None:
+            return fmt_shape(a.shape)
+        kind, l = name.split("[")
+        l = int(l[:-1])
+        n = self.sim.n
+        if kind in ("W", "dW"):
+            return fmt_shape((n[l], n[l - 1]))
+        if kind in ("b", "db"):
+            return fmt_shape((n[l], 1))
+        return fmt_shape((n[l], self.mb))  # Z, A, dZ, dA
+
+    def transposed(self, name: str) -> str:
+        inner = self.shape(name)[1:-1].split(",")
+        return "(" + ",".join(reversed(inner)) + ")"
+
+    def value(self, name: str) -> str:
+        a = self.arrays.get(name)
+        return "" if a is None else f"‖{name}‖ = {fmt(norm(a))}"
+
+
+def _ran(sim: "Simulation", phase: "Phase") -> bool:
+    """Has ``phase`` run in the simulation's current iteration?"""
+    return sim.iteration > 0 and sim.phases.index(phase) < sim.phase_index
+
+
+def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
+    label = f"forward l={l}"
+    g = sim.acts[l - 1]
+    z, a = f"Z[{l}]", f"A[{l}]"
+    out = [Equation(label, z, f"{z} = W[{l}]·A[{l - 1}] + b[{l}]",
+                    f"{v.shape(f'W[{l}]')}·{v.shape(f'A[{l - 1}]')} + {v.shape(f'b[{l}]')} → {v.shape(z)}",
+                    v.value(z) if ran else "")]
+    rhs = z if g.name == "linear" else f"{g.symbol}({z})"
+    value = v.value(a) if ran else ""
+    if value and g.name in ("sigmoid", "tanh", "relu"):
+        stats = sim.layer_stats(l)
+        if g.name == "relu":
+            value += f"   dead {stats['fraction_dead']:.0%}"
+        else:
+            value += f"   saturated {stats['fraction_saturated']:.0%}"
+    out.append(Equation(label, a, f"{a} = {rhs}", f"{v.shape(z)} → {v.shape(a)}", value))
+    return out
+
+
+def _loss(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
+    L = sim.L
+    value = f"J = {fmt(sim.J)}" if ran and sim.J is not None else ""
+    a = v.shape(f"A[{L}]")
+    return [
+        Equation("loss", "J", "J = (1/m) Σ L(ŷ, y)", f"ŷ = A[{L}] {a}, y {a} → scalar", value),
+        Equation("loss", "L", f"L(ŷ, y) = {sim.loss.formula}", f"m = {v.mb}"),
+    ]
+
+
+def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
+    label = f"backward l={l}"
+    g = sim.acts[l - 1]
+    L = sim.L
+    val = v.value if ran else (lambda name: "")
+    dz, da, z, a = f"dZ[{l}]", f"dA[{l}]", f"Z[{l}]", f"A[{l}]"
+    out: list[Equation] = []
+    if l == L and sim.loss.fused_with == g.name:
+        out.append(Equation(label, dz, f"{dz} = (A[{L}] − Y)/m",
+                            f"{v.shape(a)} − {v.shape(a)} → {v.shape(dz)}", val(dz)))
+    else:
+        if l == L:
+            rhs = _LOSS_DA.get(sim.loss_name, f"∂J/∂A[{L}]").format(L=L)
+            out.append(Equation(label, da, f"{da} = {rhs}", f"{v.shape(a)} → {v.shape(da)}", val(da)))
+        if g.name == "softmax":
+            out.append(Equation(label, dz, f"{dz} = {a} ⊙ ({da} − Σ_k {a}⊙{da})",
+                                f"{v.shape(a)} ⊙ {v.shape(da)} → {v.shape(dz)}", val(dz)))
+        elif g.name == "linear":
+            out.append(Equation(label, dz, f"{dz} = {da}", f"{v.shape(da)} → {v.shape(dz)}", val(dz)))
+        else:
+            d = _DERIVATIVE.get(g.name, f"{g.symbol}'")
+            out.append(Equation(label, dz, f"{dz} = {da} ⊙ {d}({z})",
+                                f"{v.shape(da)} ⊙ {v.shape(z)} → {v.shape(dz)}", val(dz)))
+    dw, db = f"dW[{l}]", f"db[{l}]"
+    out.append(Equation(label, dw, f"{dw} = {dz}·A[{l - 1}]ᵀ",
+                        f"{v.shape(dz)}·{v.transposed(f'A[{l - 1}]')} → {v.shape(dw)}", val(dw)))
+    out.append(Equation(label, db, f"{db} = Σ_i {dz}", f"{v.shape(dz)} → {v.shape(db)}", val(db)))
+    if l > 1:
+        dp = f"dA[{l - 1}]"
+        out.append(Equation(label, dp, f"{dp} = W[{l}]ᵀ·{dz}",
+                            f"{v.transposed(f'W[{l}]')}·{v.shape(dz)} → {v.shape(dp)}", val(dp)))
+    return out
+
+
+def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
+    opt = sim.optimizer
+    formula, shapes = _UPDATE.get(opt.name, _UPDATE["gd"])
+    lr = fmt(opt.learning_rate)
+    out = []
+    for l in range(1, sim.L + 1):
+        for p in ("W", "b"):
+            name = f"{p}[{l}]"
+            s = v.shape(name)
+            value = ""
+            if ran:
+                old, new = sim.arrays.get(name), sim.param(name)
+                if old is not None:
+                    with np.errstate(all="ignore"):
+                        step = norm(new - old)
+                    value = f"‖Δ{name}‖ = {fmt(step)}   ‖{name}‖ = {fmt(norm(new))}"
+            out.append(Equation("update", name, formula.format(p=p, l=l), shapes.format(s=s, lr=lr), value))
+    return out
+
+
+def equations(sim: "Simulation", phase: "Phase") -> list[Equation]:
+    """The equations ``phase`` computes, in order; values filled in when it has run in this iteration.
+
+    forward l: Z[l] and A[l]; loss: J; backward l: (dA[L]) dZ[l], dW[l], db[l], dA[l-1] (not dA[0]);
+    update: W[l] and b[l] for every layer, in the optimiser's form.
+    """
+    v = _View(sim)
+    ran = _ran(sim, phase)
+    if phase.kind == "forward":
+        return _forward(sim, v, phase.layer, ran)
+    if phase.kind == "loss":
+        return _loss(sim, v, ran)
+    if phase.kind == "backward":
+        return _backward(sim, v, phase.layer, ran)
+    if phase.kind == "update":
+        return _update(sim, v, ran)
+    raise ValueError(f"unknown phase kind {phase.kind!r}")
+
+
+def phase_equation(sim: "Simulation", phase: "Phase") -> list[str]:
+    """``equations`` of one phase as aligned text lines, each starting with the phase label."""
+    return format_equations(equations(sim, phase))

@@ -1,0 +1,136 @@
+"""What a headless run writes: per-iteration trace rows (JSONL or CSV) and the last iteration's arrays (NPZ).
+
+Trace columns, one row per iteration (``trace_columns``)::
+
+    iteration, J,
+    norm(dW[l]), norm(db[l]), norm(A[l]), fraction_saturated[l], fraction_dead[l]   for l = 1..L,
+    nonfinite, blowup, halted
+
+The names are the ones the scenario expectation language uses, so a column can be pasted into an
+``[[expect]]``. ``nonfinite``: J or a traced norm of this iteration is inf/NaN; ``blowup``: the first
+non-finite value of the run appeared in this iteration; ``halted``: the parameters are non-finite after
+this iteration's update, so the simulation stops. In JSONL a non-finite number is written as ``null``
+(JSON has no inf/NaN); in CSV as ``inf``/``nan``, which ``float()`` reads back.
+
+NPZ keys (all float64): ``X``, ``Y``, ``A[0]`` (the columns the iteration fed to layer 1: the mini-batch
+after normalisation), for l = 1..L ``W[l]``, ``b[l]`` (the parameters its forward pass used), ``Z[l]``,
+``A[l]``, ``dZ[l]``, ``dW[l]``, ``db[l]``, ``dA[l]``, and ``J`` (0-d).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from .equations import norm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Simulation
+
+TRACE_SUFFIXES = (".jsonl", ".csv")
+PER_LAYER = ("norm(dW[{l}])", "norm(db[{l}])", "norm(A[{l}])", "fraction_saturated[{l}]", "fraction_dead[{l}]")
+FLAGS = ("nonfinite", "blowup", "halted")
+NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
+
+
+def trace_columns(L: int) -> list[str]:
+    """The trace's column names for an L-layer network, in order."""
+    cols = ["iteration", "J"]
+    for pattern in PER_LAYER:
+        cols += [pattern.format(l=l) for l in range(1, L + 1)]
+    return cols + list(FLAGS)
+
+
+def trace_row(sim: "Simulation") -> dict[str, Any]:
+    """The trace row of the simulation's current iteration (call after its update phase)."""
+    t = sim.iteration
+    arrays = sim.arrays
+    row: dict[str, Any] = {"iteration": t, "J": float(sim.J) if sim.J is not None else math.nan}
+    nan = math.nan
+    for kind in ("dW", "db", "A"):
+        for l in range(1, sim.L + 1):
+            a = arrays.get(f"{kind}[{l}]")
+            row[f"norm({kind}[{l}])"] = norm(a) if a is not None else nan
+    for key in ("fraction_saturated", "fraction_dead"):
+        for l in range(1, sim.L + 1):
+            row[f"{key}[{l}]"] = float(sim.layer_stats(l)[key])
+    numbers = [v for k, v in row.items() if k != "iteration" and not k.startswith("fraction")]
+    row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
+    row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)
+    row["halted"] = bool(sim.halted)
+    return row
+
+
+class TraceWriter:
+    """Writes rows as they come (memory stays flat however long the run): JSONL or CSV by the suffix."""
+
+    def __init__(self, path: str | Path, columns: list[str]):
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in TRACE_SUFFIXES:
+            raise ValueError(f"trace file must end in .jsonl or .csv, got {self.path.name!r}")
+        self.columns = columns
+        self.format = suffix[1:]
+        self.rows = 0
+        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="")
+        self._csv = None
+        if self.format == "csv":
+            self._csv = csv.writer(self._file, lineterminator="\n")
+            self._csv.writerow(columns)
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self._csv is not None:
+            self._csv.writerow([_csv_cell(row[c]) for c in self.columns])
+        else:
+            self._file.write(json.dumps({c: _json_value(row[c]) for c in self.columns}, allow_nan=False) + "\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "TraceWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _csv_cell(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)  # full precision; inf / nan as float() reads them
+    return str(v)
+
+
+def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
+    """The current iteration's arrays under the NPZ key names, as float64 copies."""
+    arrays = sim.arrays
+    out = {"X": arrays["X"], "Y": arrays["Y"], "A[0]": arrays["A[0]"]}
+    for l in range(1, sim.L + 1):
+        for kind in NPZ_PER_LAYER:
+            name = f"{kind}[{l}]"
+            if name not in arrays:
+                raise ValueError(f"iteration {sim.iteration} has no {name}: it did not finish its backward pass")
+            out[name] = arrays[name]
+    out["J"] = np.float64(sim.J if sim.J is not None else math.nan)
+    return {k: np.array(v, dtype=np.float64) for k, v in out.items()}
+
+
+def save_npz(sim: "Simulation", path: str | Path) -> list[str]:
+    """Write ``npz_arrays(sim)`` to ``path`` (uncompressed); returns the keys written."""
+    arrays = npz_arrays(sim)
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    return list(arrays)

@@ -57,8 +57,9 @@ def test_cli_commands_without_the_app_do_not_import_textual(args):
     assert "LEAKED []" in p.stderr
 
 
-def test_help_does_not_even_import_numpy():
-    p = run_python(CLI_RUN.format(args=["--help"]))
+@pytest.mark.parametrize("args", [["--help"], ["list"]])
+def test_help_and_list_do_not_even_import_numpy(args):
+    p = run_python(CLI_RUN.format(args=args))
     assert p.returncode == 0, p.stderr
     assert "NUMPY False" in p.stderr
 

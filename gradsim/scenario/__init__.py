@@ -3,16 +3,33 @@
     from gradsim.scenario import load_scenario, build_simulation, run_expectations
     sc = load_scenario("exploding-linear")          # a bundled name or a path
     results = run_expectations(sc)                   # [ExpectationResult(passed, expected, got, at, ...)]
+
+Names are imported on first use (PEP 562), so listing the library (``gradsim list``) does not load
+NumPy and the engine.
 """
 
+from importlib import import_module
+
 from ..errors import ScenarioError
-from .build import build_simulation, make_data
-from .expect import ExpectationResult, run_expectations
 from .loader import BUNDLED_DIR, DEFAULT_SCENARIO, list_bundled, load_scenario, loads_scenario, resolve
-from .schema import At, DataSpec, Expectation, Layer, LayerInit, Optimizer, Run, Scenario
+
+_LAZY = {
+    "build_simulation": "build", "make_data": "build",
+    "ExpectationResult": "expect", "run_expectations": "expect",
+    "At": "schema", "DataSpec": "schema", "Expectation": "schema", "Layer": "schema", "LayerInit": "schema",
+    "Optimizer": "schema", "Run": "schema", "Scenario": "schema",
+}
 
 __all__ = [
     "ScenarioError", "Scenario", "Layer", "DataSpec", "LayerInit", "Optimizer", "Run", "At", "Expectation",
     "ExpectationResult", "load_scenario", "loads_scenario", "build_simulation", "make_data",
     "run_expectations", "list_bundled", "resolve", "BUNDLED_DIR", "DEFAULT_SCENARIO",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,10 +8,24 @@ from pathlib import Path
 
 import gradsim
 
-from ..errors import ScenarioError, did_you_mean
-from .schema import Scenario, validate
+from typing import TYPE_CHECKING
 
-BUNDLED_DIR = Path(gradsim.__file__).resolve().parent.parent / "scenarios"
+from ..errors import ScenarioError, did_you_mean
+
+if TYPE_CHECKING:
+    from .schema import Scenario
+
+
+def _bundled_dir() -> Path:
+    """scenarios/ beside the package in a checkout; gradsim/bundled/ in an installed wheel."""
+    package = Path(gradsim.__file__).resolve().parent
+    for candidate in (package / "bundled", package.parent / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    return package.parent / "scenarios"
+
+
+BUNDLED_DIR = _bundled_dir()
 DEFAULT_SCENARIO = "three-layer-cache"
 MAX_BYTES = 1 * 2**20
 
@@ -57,7 +71,7 @@ def header(text: str) -> tuple[str, tuple[str, ...]]:
 _POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def loads_scenario(text: str, source: Path | None = None, name: str | None = None) -> Scenario:
+def loads_scenario(text: str, source: Path | None = None, name: str | None = None) -> "Scenario":
     """A Scenario from TOML text; errors name ``source`` (or '<string>')."""
     label = str(source) if source is not None else "<string>"
     try:
@@ -68,6 +82,8 @@ def loads_scenario(text: str, source: Path | None = None, name: str | None = Non
         field = f"line {m.group(1)}, column {m.group(2)}" if m else None
         reason = _POS.sub("", msg).strip().rstrip(".")
         raise ScenarioError("valid TOML", reason[:1].lower() + reason[1:], file=label, field=field) from None
+    from .schema import validate  # NumPy and the engine: not needed just to list the library
+
     summary, notes = header(text)
     try:
         return validate(doc, source=source, name=name or (source.stem if source else "scenario"),
@@ -78,7 +94,7 @@ def loads_scenario(text: str, source: Path | None = None, name: str | None = Non
         raise ScenarioError("a scenario nested less deeply", file=label) from None
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path) -> "Scenario":
     """Load and validate a scenario file, or a bundled scenario by name. Raises ScenarioError only."""
     path = resolve(name_or_path)
     try:

@@ -143,8 +143,10 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     label = f"forward l={l}"
     g = sim.acts[l - 1]
     z, a = f"Z[{l}]", f"A[{l}]"
+    # b[l] (n[l], 1) is broadcast over the m columns, as the lecture says: name it when m > 1
+    arrow = "→broadcast " if v.shape(z) != v.shape(f"b[{l}]") else " → "
     out = [Equation(label, z, f"{z} = W[{l}]·A[{l - 1}] + b[{l}]",
-                    f"{v.shape(f'W[{l}]')}·{v.shape(f'A[{l - 1}]')} + {v.shape(f'b[{l}]')} → {v.shape(z)}",
+                    f"{v.shape(f'W[{l}]')}·{v.shape(f'A[{l - 1}]')} + {v.shape(f'b[{l}]')}{arrow}{v.shape(z)}",
                     v.value(z) if ran else "")]
     rhs = z if g.name == "linear" else f"{g.symbol}({z})"
     value = v.value(a) if ran else ""

@@ -152,7 +152,7 @@ def test_step_prints_every_phase_with_shapes_and_values():
     assert labels[0] == "forward l=1" and labels[-1] == "update"
     assert {"forward l=1", "forward l=2", "loss", "backward l=2", "backward l=1", "update"} == set(labels)
     text = r.stdout
-    assert "Z[1] = W[1]·A[0] + b[1]" in text and "(4,2)·(2,16) + (4,1) → (4,16)" in text
+    assert "Z[1] = W[1]·A[0] + b[1]" in text and "(4,2)·(2,16) + (4,1)→broadcast (4,16)" in text
     assert "J = (1/m) Σ L(ŷ, y)" in text
     dz = next(line for line in body if "dZ[1] = dA[1] ⊙ tanh'(Z[1])" in line)
     assert "(4,16) ⊙ (4,16) → (4,16)" in dz and "‖dZ[1]‖ = " in dz

@@ -62,7 +62,7 @@ def test_forward_equations_match_the_lecture(sim):
     sim.step()  # forward l=1
     z, a = equations(sim, Phase("forward", 1))
     assert z.formula == "Z[1] = W[1]·A[0] + b[1]"
-    assert z.shapes == "(5,4)·(4,8) + (5,1) → (5,8)"
+    assert z.shapes == "(5,4)·(4,8) + (5,1)→broadcast (5,8)"
     assert z.value == f"‖Z[1]‖ = {fmt(norm(sim.arrays['Z[1]']))}"
     assert a.formula == "A[1] = ReLU(Z[1])"
     assert a.shapes == "(5,8) → (5,8)"
@@ -70,7 +70,7 @@ def test_forward_equations_match_the_lecture(sim):
     assert "dead" in a.value
     # layer 2 has not run yet: shapes, no value
     z2, a2 = equations(sim, Phase("forward", 2))
-    assert z2.shapes == "(3,5)·(5,8) + (3,1) → (3,8)" and z2.value == ""
+    assert z2.shapes == "(3,5)·(5,8) + (3,1)→broadcast (3,8)" and z2.value == ""
     assert a2.formula == "A[2] = σ(Z[2])"
 
 
@@ -165,7 +165,7 @@ def test_last_minibatch_shapes_are_live():
                    optimizer=OptimizerSpec("gd", batch_size=4))
     for _ in range(3):
         sim.step_iteration()  # iteration 3 is the epoch's last batch: 10 = 4 + 4 + 2 columns
-    assert equations(sim, Phase("forward", 1))[0].shapes == "(2,4)·(4,2) + (2,1) → (2,2)"
+    assert equations(sim, Phase("forward", 1))[0].shapes == "(2,4)·(4,2) + (2,1)→broadcast (2,2)"
 
 
 def test_format_equations_aligns_columns():

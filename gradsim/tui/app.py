@@ -1,0 +1,34 @@
+"""The gradsim Textual app: ``GradsimApp(scenario).run()``."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from ..scenario import Scenario
+from .commands import GradsimCommands
+from .screens.main import MainScreen
+
+
+class GradsimApp(App[None]):
+    """Step through backprop phase by phase on one scenario (another can be opened from inside)."""
+
+    CSS_PATH = "gradsim.tcss"
+    TITLE = "gradsim"
+    COMMANDS = App.COMMANDS | {GradsimCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.sub_title = scenario.name
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.scenario)
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (under any dialog that is open)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not on the stack")

@@ -1,0 +1,108 @@
+"""Every action of the app in one table, and the command-palette provider built from it.
+
+The same ``COMMANDS_TABLE`` makes the main screen's BINDINGS (what the footer shows), the palette's
+entries, the key table of the help screen and of docs/tui.md, so the four never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .screens.main import MainScreen
+
+
+@dataclass(frozen=True)
+class Command:
+    keys: str  # Textual key names, comma-separated
+    display: str  # how the key table writes them
+    action: str  # an action of the main screen
+    title: str  # the palette's entry
+    help: str  # one sentence: what it does
+    short: str = ""  # the footer's label; "" = not in the footer (still in the palette and the help)
+
+
+COMMANDS_TABLE: tuple[Command, ...] = (
+    Command("space,n", "space / n", "next_phase", "Next phase",
+            "Run the next phase: forward l = 1..L, the loss, backward l = L..1, the update.", "phase"),
+    Command("p,backspace", "p / backspace", "previous_phase", "Previous phase",
+            "Rewind one phase; the earlier values come back exactly (same weights, same batch).", "back"),
+    Command("i", "i", "next_iteration", "Next iteration",
+            "Finish the current iteration, or run a whole new one.", "iteration"),
+    Command("r", "r", "toggle_run", "Run / pause",
+            "Train continuously in a background worker (panels repaint ~10 times a second); r pauses.", "run"),
+    Command("plus,equals_sign", "+", "faster", "Faster", "Run more iterations per second."),
+    Command("minus", "-", "slower", "Slower", "Run fewer iterations per second."),
+    Command("R", "R", "reset", "Reset",
+            "Back to the initial parameters, before iteration 1 (the seed gives the same draw).", "reset"),
+    Command("left", "←", "previous_layer", "Previous layer",
+            "Show layer l − 1 in the layer panel (the panel follows the phase again on the next step).",
+    ),
+    Command("right", "→", "next_layer", "Next layer", "Show layer l + 1 in the layer panel."),
+    Command("f", "f", "toggle_full", "Full matrices",
+            "Show every cell of large matrices (up to 64×64) instead of their corners; scroll to see them.",
+    ),
+    Command("o", "o", "open_scenario", "Open scenario",
+            "Pick another bundled scenario, or type the path of a scenario file.", "open"),
+    Command("e", "e", "edit", "Edit hyper-parameters",
+            "Change the learning rate, initialisation, hidden activation or batch size, and restart.", "edit"),
+    Command("question_mark", "?", "help", "Help", "Explain every panel and list the keys.", "help"),
+    Command("q", "q", "quit", "Quit", "Leave gradsim.", "quit"),
+)
+
+
+def bindings() -> list[Binding]:
+    """The main screen's BINDINGS, from the table."""
+    out = []
+    for c in COMMANDS_TABLE:
+        key_display = {"space,n": "space", "p,backspace": "p", "plus,equals_sign": "+"}.get(c.keys)
+        out.append(Binding(c.keys, c.action, c.short or c.title, show=bool(c.short),
+                           key_display=key_display, tooltip=c.help, id=c.action))
+    return out
+
+
+def key_table_markdown() -> str:
+    """The key table as Markdown (the help screen and docs/tui.md)."""
+    rows = ["| Key | Action | What it does |", "|---|---|---|"]
+    for c in COMMANDS_TABLE:
+        rows.append(f"| `{c.display}` | {c.title} | {c.help} |")
+    rows.append("| `ctrl+p` | Command palette | Every action above, searchable by name. |")
+    rows.append("| `tab` / mouse | Inspect a cell | Focus a matrix and move the cursor, or point at a cell: "
+                "its full value and index appear under the matrices. |")
+    return "\n".join(rows)
+
+
+class GradsimCommands(Provider):
+    """The palette's gradsim entries: one per row of COMMANDS_TABLE, run on the main screen."""
+
+    def _target(self) -> "MainScreen | None":
+        from .screens.main import MainScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _commands(self):
+        target = self._target()
+        if target is None:
+            return
+        for c in COMMANDS_TABLE:
+            yield c, partial(self.app.run_action, c.action, target)
+
+    async def discover(self) -> Hits:
+        for c, callback in self._commands():
+            yield DiscoveryHit(f"{c.title}  ({c.display})", callback, help=c.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for c, callback in self._commands():
+            title = f"{c.title}  ({c.display})"
+            score = max(matcher.match(title), 0.5 * matcher.match(c.help))
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=c.help)

@@ -1,0 +1,102 @@
+"""The hyper-parameter editor: learning rate, initialisation, hidden activation, batch size → restart."""
+
+from __future__ import annotations
+
+import math
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ...errors import ScenarioError
+from ...scenario import Scenario
+from ...scenario.schema import WEIGHT_INITS
+from ..scenarios import HIDDEN_ACTIVATIONS, HyperParameters, with_hyperparameters
+
+KEEP = "__keep__"
+
+
+class HyperParameterEditor(ModalScreen[Scenario | None]):
+    """A form over ``HyperParameters``; Apply (or enter) restarts the scenario with the new values."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Apply")]
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.hp = HyperParameters.of(scenario)
+
+    def compose(self) -> ComposeResult:
+        sc, hp = self.scenario, self.hp
+        inits = [(name, name) for name in WEIGHT_INITS]
+        init_value = hp.init if hp.init in WEIGHT_INITS else KEEP
+        if init_value == KEEP:
+            inits.insert(0, ("as in the file (per layer)", KEEP))
+        acts = [(name, name) for name in HIDDEN_ACTIVATIONS]
+        act_value = hp.activation if hp.activation in HIDDEN_ACTIVATIONS else KEEP
+        if act_value == KEEP:
+            acts.insert(0, ("as in the file (per layer)", KEEP))
+        hidden = sc.L > 1
+        with Vertical(id="editor-dialog", classes="dialog"):
+            yield Static(Content.assemble(("Restarts ", ""), (sc.name, "bold"),
+                                          (f" from iteration 0 (seed {sc.seed}).", "")), classes="dialog-note")
+            with Grid(id="editor-grid"):
+                yield Label("learning rate α")
+                yield Input(f"{hp.learning_rate:g}", id="edit-lr", type="number", compact=True)
+                yield Label("initialisation W[l]")
+                yield Select(inits, value=init_value, allow_blank=False, id="edit-init", compact=True)
+                yield Label("hidden activation")
+                yield Select(acts, value=act_value, allow_blank=False, id="edit-act", compact=True,
+                             disabled=not hidden)
+                yield Label(f"batch size (1..{sc.data.m})")
+                yield Input("" if hp.batch_size is None else str(hp.batch_size), id="edit-batch",
+                            type="integer", placeholder=f"empty = all {sc.data.m} (batch GD)", compact=True)
+            yield Static("", id="editor-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply and restart", variant="primary", id="edit-apply")
+                yield Button("Cancel", id="edit-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-dialog").border_title = "Hyper-parameters"
+        for field in self.query(Input):
+            field.cursor_blink = False
+        self.query_one("#edit-lr", Input).focus()
+
+    def values(self) -> HyperParameters:
+        """The form's values; raises ScenarioError naming the field that is wrong."""
+        lr_text = self.query_one("#edit-lr", Input).value.strip()
+        try:
+            lr = float(lr_text)
+        except ValueError:
+            raise ScenarioError("a number > 0", repr(lr_text), field="learning rate") from None
+        if not (math.isfinite(lr) and lr > 0):
+            raise ScenarioError("a finite number > 0", lr_text, field="learning rate")
+        batch_text = self.query_one("#edit-batch", Input).value.strip()
+        batch: int | None = None
+        if batch_text:
+            try:
+                batch = int(batch_text)
+            except ValueError:
+                raise ScenarioError("a whole number", repr(batch_text), field="batch size") from None
+        init = self.query_one("#edit-init", Select).value
+        act = self.query_one("#edit-act", Select).value
+        return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch)
+
+    @on(Button.Pressed, "#edit-apply")
+    @on(Input.Submitted)
+    def action_apply(self) -> None:
+        try:
+            scenario = with_hyperparameters(self.scenario, self.values())
+        except ScenarioError as exc:
+            self.query_one("#editor-error", Static).update(
+                Content.assemble(("✗ ", "bold $error"), (str(exc), "$text-error")))
+            return
+        self.dismiss(scenario)
+
+    @on(Button.Pressed, "#edit-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,177 @@
+"""What the panels read: an immutable picture of a Simulation at one moment.
+
+The engine's ``Simulation`` is not thread-safe and its cache dict grows as phases run, so the app never
+lets a widget hold the simulation. Whoever owns the simulation at the moment (the UI thread when a person
+steps, the training worker while it runs) calls ``take_snapshot`` and hands the result over. A snapshot
+holds *references* to the engine's arrays (they are read-only and never written again) in a dict of its
+own, plus the few numbers the panels need, so taking one costs a few microseconds beyond the norms.
+
+Nothing here imports Textual: these are plain dataclasses the tests can build and inspect directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..engine import BlowUp, Phase, Simulation
+from ..equations import Equation, equations
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class NetInfo:
+    """The fixed shape of a simulation: what does not change while it runs."""
+
+    name: str
+    summary: str
+    n: tuple[int, ...]  # n[0..L]
+    activations: tuple[str, ...]  # g[1..L] names
+    symbols: tuple[str, ...]  # g[1..L] as the lecture writes them (σ, tanh, ReLU, ...)
+    loss: str
+    loss_formula: str
+    optimizer: str
+    learning_rate: float
+    batch_size: int | None
+    batch_kind: str  # batch | stochastic | mini-batch
+    init: str  # one line: the initialiser(s)
+    m: int  # examples in the data set
+    batch: int  # columns per iteration
+    P: int  # phases per iteration
+    phases: tuple[Phase, ...]
+    run_iterations: int
+    stop_below: float | None
+    seed: int
+
+    @property
+    def L(self) -> int:
+        return len(self.n) - 1
+
+    @classmethod
+    def of(cls, sim: Simulation, *, name: str = "scenario", summary: str = "", init: str | None = None,
+           run_iterations: int = 100, stop_below: float | None = None) -> "NetInfo":
+        if init is None:
+            names = sorted({spec.name if spec.W is None else "explicit" for spec in sim.init})
+            init = ", ".join(names)
+        opt = sim.optimizer
+        return cls(
+            name=name,
+            summary=summary,
+            n=tuple(sim.n),
+            activations=tuple(a.name for a in sim.acts),
+            symbols=tuple(a.symbol for a in sim.acts),
+            loss=sim.loss.name,
+            loss_formula=sim.loss.formula,
+            optimizer=opt.name,
+            learning_rate=opt.learning_rate,
+            batch_size=opt.batch_size,
+            batch_kind=opt.kind,
+            init=init,
+            m=sim.m,
+            batch=sim.batches.size,
+            P=sim.P,
+            phases=tuple(sim.phases),
+            run_iterations=run_iterations,
+            stop_below=stop_below,
+            seed=sim.seed,
+        )
+
+
+def norm(a: Array | None) -> float:
+    """‖a‖ (Frobenius), scaled so finite entries near 1e300 do not overflow; inf if any entry is inf,
+    NaN if any is NaN (and none is inf); NaN for a missing array."""
+    if a is None:
+        return math.nan
+    if a.size == 0:
+        return 0.0
+    with np.errstate(all="ignore"):
+        top = float(np.max(np.abs(a)))
+        if math.isfinite(top):
+            return 0.0 if top == 0.0 else top * float(np.sqrt(np.sum((a / top) ** 2)))
+    return math.inf if np.isinf(a).any() else math.nan
+
+
+@dataclass(frozen=True)
+class LayerFlow:
+    """Per-layer numbers for the gradient-flow panel (NaN where not computed in this iteration yet)."""
+
+    A: float  # ‖A[l]‖
+    dW: float  # ‖dW[l]‖
+    dZ: float  # ‖dZ[l]‖
+    saturated: float  # fraction of saturated σ/tanh entries of A[l]
+    dead: float  # fraction of dead ReLU units of layer l
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state after ``phase_index`` phases of ``iteration`` (0 phases = the iteration's start)."""
+
+    iteration: int
+    phase_index: int  # phases done in this iteration, 0..P
+    phase: Phase | None  # the phase that ran last (None at the very start)
+    next_phase: Phase
+    arrays: Mapping[str, Array]  # this iteration's cache: X, Y, A[0], W[l], b[l], Z[l], A[l], dZ[l], ...
+    updated: Mapping[str, Array] | None  # new W[l], b[l] when the last phase was the update
+    J: float | None
+    J_history: tuple[float, ...]
+    blowup: BlowUp | None
+    halted: bool
+    flow: tuple[LayerFlow, ...]  # l = 1..L
+    equations: tuple[Equation, ...] = ()  # the last phase's lines, as `gradsim step` prints them
+    #                                       (at an iteration's start: the next phase's, shapes only)
+    running: bool = False
+    speed: str = ""
+
+    @property
+    def started(self) -> bool:
+        return self.iteration > 0
+
+    @property
+    def focus_layer(self) -> int | None:
+        """The layer the last phase worked on (L for the loss), or None."""
+        if self.phase is None:
+            return None
+        if self.phase.layer is not None:
+            return self.phase.layer
+        return None
+
+    def get(self, name: str) -> Array | None:
+        return self.arrays.get(name)
+
+
+def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") -> Snapshot:
+    """An immutable picture of ``sim`` now. Call it only from the thread that owns the simulation."""
+    arrays = dict(sim.arrays)
+    last = sim.last_record
+    updated = MappingProxyType(dict(last.arrays)) if last is not None and last.kind == "update" else None
+    flow = []
+    for l in range(1, sim.L + 1):
+        st = sim.layer_stats(l)
+        flow.append(LayerFlow(
+            A=norm(arrays.get(f"A[{l}]")),
+            dW=norm(arrays.get(f"dW[{l}]")),
+            dZ=norm(arrays.get(f"dZ[{l}]")),
+            saturated=st["fraction_saturated"],
+            dead=st["fraction_dead"],
+        ))
+    return Snapshot(
+        iteration=sim.iteration,
+        phase_index=sim.phase_index if sim.iteration > 0 else 0,
+        phase=sim.phase,
+        next_phase=sim.next_phase,
+        arrays=MappingProxyType(arrays),
+        updated=updated,
+        J=sim.J,
+        J_history=tuple(sim.J_history),
+        blowup=sim.blowup,
+        halted=sim.halted,
+        flow=tuple(flow),
+        equations=tuple(equations(sim, sim.phase if sim.phase is not None else sim.next_phase)),
+        running=running,
+        speed=speed,
+    )

@@ -71,8 +71,8 @@ def fmt_shape(shape: Iterable[int]) -> str:
 
 def norm(a: np.ndarray) -> float:
     """‖a‖ (Frobenius); inf or nan when the array holds non-finite entries."""
-    with np.errstate(all="ignore"):
-        return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+    # BLAS dot of the flattened array: no ufunc (so no FP-error machinery) and no temporary a².
+    return math.sqrt(float(np.vdot(a, a)))
 
 
 def format_equations(eqs: Iterable[Equation], label_width: int = 0) -> list[str]:

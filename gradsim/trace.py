@@ -56,9 +56,10 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
         for l in range(1, sim.L + 1):
             a = arrays.get(f"{kind}[{l}]")
             row[f"norm({kind}[{l}])"] = norm(a) if a is not None else nan
+    layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
     for key in ("fraction_saturated", "fraction_dead"):
-        for l in range(1, sim.L + 1):
-            row[f"{key}[{l}]"] = float(sim.layer_stats(l)[key])
+        for l, stats in enumerate(layer_stats, 1):
+            row[f"{key}[{l}]"] = float(stats[key])
     numbers = [v for k, v in row.items() if k != "iteration" and not k.startswith("fraction")]
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)

@@ -593,3 +593,13 @@ def test_main_entry_point_exits_with_the_code(monkeypatch, capsys):
         cli.main()
     assert exc.value.code == 0
     assert capsys.readouterr().out.count("\n") == len(list_bundled())
+
+
+def test_readme_lists_every_bundled_scenario_as_gradsim_list_does():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    r = invoke("list")
+    for line in r.stdout.splitlines():
+        name, summary = line.split("  ", 1)
+        assert f"| `{name}` | {summary} |" in readme, name

@@ -438,5 +438,6 @@ def test_docs_key_table_matches_the_app():
 
     from gradsim.tui.commands import key_table_markdown
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "tui.md").read_text(encoding="utf-8")
-    assert key_table_markdown() in doc
+    root = Path(__file__).resolve().parent.parent
+    for doc in (root / "docs" / "tui.md", root / "README.md"):
+        assert key_table_markdown() in doc.read_text(encoding="utf-8"), doc

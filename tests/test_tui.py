@@ -66,6 +66,10 @@ async def test_space_and_n_step_one_phase_each():
     async with app.run_test(size=SIZE) as pilot:
         assert "iteration 0" in status(app) and "phase 0/8 start" in status(app)
         assert "next, forward l=1" in equation(app)
+        # before iteration 1 the initial weights are already there to look at
+        sim = main(app).sim
+        assert np.array_equal(cached(app)["W[1]"], sim.params[0])
+        assert "W[1] (3,4)" in screen_text(app)
         await press(pilot, "space")
         assert "iteration 1" in status(app) and "phase 1/8 forward l=1" in status(app)
         assert equation(app).startswith("Z[1] = W[1]·A[0] + b[1]   (3,4)·(4,6) + (3,1)→broadcast (3,6)")

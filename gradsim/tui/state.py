@@ -147,6 +147,9 @@ class Snapshot:
 def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") -> Snapshot:
     """An immutable picture of ``sim`` now. Call it only from the thread that owns the simulation."""
     arrays = dict(sim.arrays)
+    for l in range(1, sim.L + 1):  # before iteration 1 the cache is empty, but W[l], b[l] already exist
+        arrays.setdefault(f"W[{l}]", sim.param(f"W[{l}]"))
+        arrays.setdefault(f"b[{l}]", sim.param(f"b[{l}]"))
     last = sim.last_record
     updated = MappingProxyType(dict(last.arrays)) if last is not None and last.kind == "update" else None
     flow = []

@@ -180,3 +180,17 @@ def test_history_respects_a_byte_budget():
                      optimizer=OptimizerSpec("adam"), history_bytes=8 * 2**20)
     per = sum(p.nbytes for p in sim.params) * 3
     assert sim.history_size == 8 * 2**20 // per
+
+
+def test_forward_records_carry_their_layers_unit_fractions():
+    X = np.array([[50.0, -50.0, 0.1, -0.1]])
+    Y = np.array([[1.0, 0.0, 1.0, 0.0]])
+    sim = Simulation(X, Y, [LayerSpec(2, "relu"), LayerSpec(2, "sigmoid"), LayerSpec(1, "sigmoid")], "logistic",
+                     [InitSpec(W=np.array([[1.0], [-1.0]]), b=np.array([[-100.0], [0.0]])),
+                      InitSpec(W=np.array([[1.0, 1.0], [0.0, 0.0]])), InitSpec("xavier")])
+    relu, sig = sim.step(), sim.step()
+    assert relu.unit_stats == {"fraction_saturated": 0.0, "fraction_dead": 0.5}  # unit 1: z = x − 100 < 0
+    # sigmoid unit 1 sees 50 (saturated) on one example of four; unit 2 sees 0 everywhere
+    assert sig.unit_stats["fraction_saturated"] == 1 / 8 and sig.unit_stats["fraction_dead"] == 0.0
+    assert sig.unit_stats == sim.layer_stats(2)
+    assert sim.step().unit_stats != {} and sim.step().unit_stats == {}  # forward l=3, then the loss

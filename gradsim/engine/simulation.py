@@ -65,15 +65,17 @@ class Record:
     never looks at would cost a fifth of a small net's iteration.
     """
 
-    __slots__ = ("iteration", "index", "kind", "layer", "_arrays", "J", "_stats", "_sealed")
+    __slots__ = ("iteration", "index", "kind", "layer", "_arrays", "J", "_stats", "_sealed", "activation")
 
-    def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict, J: float | None = None):
+    def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict,
+                 J: float | None = None, activation: str | None = None):
         self.iteration = iteration
         self.index = index
         self.kind = kind
         self.layer = layer
         self._arrays = arrays
         self.J = J
+        self.activation = activation  # g[l]'s name, on forward records
         self._stats: dict[str, ArrayStats] | None = None
         self._sealed = False
 
@@ -93,6 +95,15 @@ class Record:
         if self._stats is None:
             self._stats = {name: array_stats(a) for name, a in self.arrays.items()}
         return self._stats
+
+    @property
+    def unit_stats(self) -> dict[str, float]:
+        """On a forward record: the fractions of saturated sigmoid/tanh and dead ReLU units of Z[l], A[l]."""
+        if self.kind != "forward" or self.activation is None:
+            return {}
+        Z, A = self.arrays[f"Z[{self.layer}]"], self.arrays[f"A[{self.layer}]"]
+        return {"fraction_saturated": fraction_saturated(self.activation, A),
+                "fraction_dead": fraction_dead(self.activation, Z)}
 
     @property
     def nonfinite(self) -> list[str]:
@@ -361,6 +372,7 @@ class Simulation:
     # ---- the phases ------------------------------------------------------------------------------
     def _forward_fn(self, l: int) -> Callable[[], Record]:
         g = self.acts[l - 1]
+        name = g.name
         i = 2 * (l - 1)
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
 
@@ -369,7 +381,7 @@ class Simulation:
             Z, A = layer_forward(self._params[i], self._params[i + 1], cache[a_prev], g)
             cache[zn] = Z
             cache[an] = A
-            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A})
+            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A}, None, name)
 
         return forward
 

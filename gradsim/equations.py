@@ -47,17 +47,24 @@ class Equation:
 
 
 # ----------------------------------------------------------------------------------------- formatting
-def fmt(x: float | None) -> str:
-    """A short number: 4 significant digits in [0.01, 1e4), else 2 in scientific form (4.1e-3, 1.2e5)."""
+def special(x: float | None, none: str) -> str | None:
+    """How None, nan, ±inf and 0 print (``none`` for None), or None for an ordinary number."""
     if x is None:
-        return "—"
+        return none
     x = float(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    if x == 0.0:
-        return "0"
+    return "0" if x == 0.0 else None
+
+
+def fmt(x: float | None) -> str:
+    """A short number: 4 significant digits in [0.01, 1e4), else 2 in scientific form (4.1e-3, 1.2e5)."""
+    text = special(x, "—")
+    if text is not None:
+        return text
+    x = float(x)
     if 1e-2 <= abs(x) < 1e4:
         return f"{x:.4g}"
     mantissa, exponent = f"{x:.1e}".split("e")

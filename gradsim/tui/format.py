@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from ..equations import special
+
 Array = np.ndarray
 
 
@@ -15,15 +17,10 @@ def num(v: float | None, digits: int = 5) -> str:
     Plain decimals between 1e-3 and 1e5 (so 1.5^10 reads 57.665), scientific notation elsewhere, always
     ``digits`` significant digits at most and trailing zeros dropped.
     """
-    if v is None:
-        return "·"
+    text = special(v, "·")
+    if text is not None:
+        return text
     v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0.0:
-        return "0"
     a = abs(v)
     if 1e-3 <= a < 1e5:
         decimals = max(0, digits - 1 - int(math.floor(math.log10(a))))

@@ -200,8 +200,7 @@ class Simulation:
             + [self._backward_fn(l) for l in range(L, 0, -1)]
             + [self._update]
         )
-        names = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
-        self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in names}
+        self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in ("Z", "A")}
         self._param_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
         self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
         nbytes = sum(p.nbytes for p in params) * (1 + (2 if optimizer.name == "adam" else 1 if optimizer.name == "momentum" else 0))

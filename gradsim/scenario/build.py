@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import datasets
 from ..engine import InitSpec, LayerSpec, OptimizerSpec, Simulation
+from ..engine.activations import DEFAULT_LEAKY_SLOPE
 from ..errors import ScenarioError
 from .schema import DataSpec, Scenario
 
@@ -30,7 +31,7 @@ def make_data(data: DataSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def layer_specs(scenario: Scenario) -> list[LayerSpec]:
-    return [LayerSpec(layer.n, layer.activation, layer.slope if layer.slope is not None else 0.01)
+    return [LayerSpec(layer.n, layer.activation, layer.slope if layer.slope is not None else DEFAULT_LEAKY_SLOPE)
             for layer in scenario.layers]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import datasets
 from ..engine import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, check_compatible
+from ..engine.activations import DEFAULT_LEAKY_SLOPE
 from ..errors import ScenarioError, did_you_mean, show, type_name
 
 # ------------------------------------------------------------------------------------------- caps
@@ -421,7 +422,7 @@ def read_network(net: Mapping, data: DataSpec) -> list[Layer]:
                            got=f"slope with {act!r}")
             slope = number(e, "slope", p, lo=0.0, hi=1.0)
         elif act == "leaky_relu":
-            slope = 0.01
+            slope = DEFAULT_LEAKY_SLOPE
         repeat = integer(e, "repeat", p, default=1, lo=1, hi=MAX_LAYERS)
         total += repeat
         if total > MAX_LAYERS:

@@ -7,7 +7,7 @@ from .losses import LOSSES, Loss, check_compatible
 from .network import LayerSpec
 from .optim import OPTIMIZERS, OptimizerSpec
 from .simulation import BlowUp, Phase, Record, Simulation
-from .stats import ArrayStats, array_stats
+from .stats import ArrayStats, array_stats, norm
 
 __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "sigmoid", "softmax",
@@ -17,5 +17,5 @@ __all__ = [
     "LayerSpec",
     "OPTIMIZERS", "OptimizerSpec",
     "BlowUp", "Phase", "Record", "Simulation",
-    "ArrayStats", "array_stats",
+    "ArrayStats", "array_stats", "norm",
 ]

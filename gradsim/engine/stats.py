@@ -50,3 +50,37 @@ def array_stats(a: np.ndarray) -> ArrayStats:
             float(v.max()),
             bad,
         )
+
+
+# Below this sum of squares some squares may have underflowed; above it, finite entries are summed exactly
+# as they are. Between the two the array is rescaled by its largest entry first.
+_TINY_SQUARES = 1e-290
+
+
+def norm(a: np.ndarray | None) -> float:
+    """‖a‖, the Frobenius norm: the one norm every command, trace and panel prints.
+
+    - A finite array never reports an infinite norm: when the squares would overflow (entries above
+      ~1.3e154) or underflow, the array is divided by its largest |entry| first, so 1e200 entries give
+      1.41e200, not inf.
+    - Non-finite entries follow IEEE ``hypot``: inf if any entry is ±inf (even beside a NaN), else NaN.
+    - Order-independent: NumPy's pairwise sum, never a BLAS dot, so the thread count cannot change a digit.
+    - An empty array has norm 0; a missing one (None) NaN.
+    """
+    if a is None:
+        return math.nan
+    a = np.asarray(a, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    flat = a.reshape(-1)
+    with np.errstate(all="ignore"):
+        ss = float(np.add.reduce(flat * flat))
+        if math.isfinite(ss) and (ss > _TINY_SQUARES or ss == 0.0 and not flat.any()):
+            return math.sqrt(ss)
+        top = float(np.max(np.abs(flat)))
+        if not math.isfinite(top):
+            return math.inf if bool(np.isinf(flat).any()) else math.nan
+        if top == 0.0:
+            return 0.0
+        s = flat / top
+        return top * math.sqrt(float(np.add.reduce(s * s)))

@@ -202,14 +202,12 @@ def list_() -> None:
 
 # --------------------------------------------------------------------------------------------- show
 def _init_json(spec) -> dict[str, Any]:
-    relevant = {"normal": ("gain", "std"), "uniform": ("gain", "limit"), "constant": ("value",),
-                "identity": ("scale",), "standard": ("gain",), "xavier": ("gain",), "glorot": ("gain",),
-                "he": ("gain",), "orthogonal": ("gain",)}
+    """An InitSpec as JSON: the initialiser and every parameter its registry entry declares."""
     out: dict[str, Any] = {"weights": spec.name}
-    for key in relevant.get(spec.name, ()):
-        out[key] = float(getattr(spec, key))
     if spec.W is not None:
         out["W"] = [[float(x) for x in row] for row in spec.W]
+    else:
+        out.update(spec.values())
     if spec.b is not None:
         out["b"] = [[float(x) for x in row] for row in spec.b]
     else:
@@ -221,25 +219,28 @@ def _init_text(spec) -> str:
     """'xavier gain=1 bias=0', 'explicit W, explicit b', ... for the show table."""
     d = _init_json(spec)
     weights = "explicit W" if "W" in d else " ".join(
-        [d["weights"]] + [f"{k}={v:g}" for k, v in d.items() if k not in ("weights", "bias")])
+        [d["weights"]] + [f"{k}={v:g}" for k, v in d.items() if k not in ("weights", "bias", "b")])
     return f"{weights}, " + ("explicit b" if "b" in d else f"bias={d['bias']:g}")
 
 
 def _optimizer_json(opt) -> dict[str, Any]:
     out: dict[str, Any] = {"name": opt.name, "learning_rate": opt.learning_rate, "batch_size": opt.batch_size,
                            "kind": opt.kind}
-    if opt.name == "momentum":
-        out["beta"] = opt.beta
-    elif opt.name == "adam":
-        out.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
+    out.update(opt.values())
     return out
 
 
 def _layer_json(spec) -> dict[str, Any]:
+    """A layer as JSON: n, the activation, and every parameter the activation declares (slope, alpha)."""
     d: dict[str, Any] = {"n": int(spec.n), "activation": spec.activation}
-    if spec.activation == "leaky_relu":
-        d["slope"] = float(spec.slope)
+    d.update(spec.resolve().values)
     return d
+
+
+def _layer_text(spec) -> str:
+    """'leaky_relu (slope 0.01)', 'tanh'."""
+    values = spec.resolve().values
+    return spec.activation + (" (" + ", ".join(f"{k} {v:g}" for k, v in values) + ")" if values else "")
 
 
 def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
@@ -285,13 +286,15 @@ def show(scenario: "Scenario", as_json: bool) -> None:
     rows.append(("0", str(sim.n[0]), "(input X = A[0])", "", "", fmt_shape((sim.n[0], m)), "", ""))
     for l in range(1, sim.L + 1):
         spec = sim.layers[l - 1]
-        act = spec.activation + (f" (slope {spec.slope:g})" if spec.activation == "leaky_relu" else "")
+        act = _layer_text(spec)
         n, n_prev = sim.n[l], sim.n[l - 1]
         rows.append((str(l), str(n), act, fmt_shape((n, n_prev)), fmt_shape((n, 1)), fmt_shape((n, m)),
                      str(n * n_prev + n), _init_text(sim.init[l - 1])))
     opt = sim.optimizer
     batch = f"{opt.kind} gradient descent" + (f", batch size {opt.batch_size}" if opt.batch_size else f", m = {m}")
-    extra = {"momentum": f", β = {opt.beta:g}", "adam": f", β1 = {opt.beta1:g}, β2 = {opt.beta2:g}"}.get(opt.name, "")
+    values = opt.values()
+    extra = "".join(f", {p.symbol or p.name} = {values[p.name]:g}" for p in opt.entry.params
+                    if not (p.quiet and values[p.name] == p.default))
     lines = [f"{scenario.name}  {scenario.summary}".rstrip()]
     if scenario.source is not None:
         lines.append(f"file        {scenario.source}")

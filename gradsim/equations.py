@@ -101,13 +101,8 @@ def format_equations(eqs: Iterable[Equation], label_width: int = 0) -> list[str]
 
 
 # ------------------------------------------------------------------------------------------ the maths
-_DERIVATIVE = {"sigmoid": "σ'", "tanh": "tanh'", "relu": "ReLU'", "leaky_relu": "LReLU'"}
-_LOSS_DA = {"l2": "(A[{L}] − Y)/m", "l1": "sign(A[{L}] − Y)/m"}
-_UPDATE = {
-    "gd": ("{p}[{l}] := {p}[{l}] − α·d{p}[{l}]", "{s} − {lr}·{s} → {s}"),
-    "momentum": ("v := β·v + (1−β)·d{p}[{l}];  {p}[{l}] := {p}[{l}] − α·v", "{s} − {lr}·{s} → {s}"),
-    "adam": ("{p}[{l}] := {p}[{l}] − α·m̂/(√v̂ + ε)", "{s} − {lr}·{s} → {s}"),
-}
+# Every formula comes from the registry entry of its activation, loss or optimiser; nothing here knows
+# a concept by name.
 
 
 class _View:
@@ -155,15 +150,14 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     out = [Equation(label, z, f"{z} = W[{l}]·A[{l - 1}] + b[{l}]",
                     f"{v.shape(f'W[{l}]')}·{v.shape(f'A[{l - 1}]')} + {v.shape(f'b[{l}]')}{arrow}{v.shape(z)}",
                     v.value(z) if ran else "")]
-    rhs = z if g.name == "linear" else f"{g.symbol}({z})"
     value = v.value(a) if ran else ""
-    if value and g.name in ("sigmoid", "tanh", "relu"):
+    if value and (g.saturated is not None or g.dead is not None):
         stats = sim.layer_stats(l)
-        if g.name == "relu":
-            value += f"   dead {stats['fraction_dead']:.0%}"
-        else:
+        if g.saturated is not None:
             value += f"   saturated {stats['fraction_saturated']:.0%}"
-    out.append(Equation(label, a, f"{a} = {rhs}", f"{v.shape(z)} → {v.shape(a)}", value))
+        if g.dead is not None:
+            value += f"   dead {stats['fraction_dead']:.0%}"
+    out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
     return out
 
 
@@ -189,17 +183,12 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
                             f"{v.shape(a)} − {v.shape(a)} → {v.shape(dz)}", val(dz)))
     else:
         if l == L:
-            rhs = _LOSS_DA.get(sim.loss_name, f"∂J/∂A[{L}]").format(L=L)
+            rhs = sim.loss.dA_formula.format(L=L)
             out.append(Equation(label, da, f"{da} = {rhs}", f"{v.shape(a)} → {v.shape(da)}", val(da)))
-        if g.name == "softmax":
-            out.append(Equation(label, dz, f"{dz} = {a} ⊙ ({da} − Σ_k {a}⊙{da})",
-                                f"{v.shape(a)} ⊙ {v.shape(da)} → {v.shape(dz)}", val(dz)))
-        elif g.name == "linear":
-            out.append(Equation(label, dz, f"{dz} = {da}", f"{v.shape(da)} → {v.shape(dz)}", val(dz)))
-        else:
-            d = _DERIVATIVE.get(g.name, f"{g.symbol}'")
-            out.append(Equation(label, dz, f"{dz} = {da} ⊙ {d}({z})",
-                                f"{v.shape(da)} ⊙ {v.shape(z)} → {v.shape(dz)}", val(dz)))
+        rhs, operands = g.backward_formula(da, z, a)
+        names = {"dA": da, "Z": z, "A": a}
+        shapes = " ⊙ ".join(v.shape(names[o]) for o in operands.split())
+        out.append(Equation(label, dz, f"{dz} = {rhs}", f"{shapes} → {v.shape(dz)}", val(dz)))
     dw, db = f"dW[{l}]", f"db[{l}]"
     out.append(Equation(label, dw, f"{dw} = {dz}·A[{l - 1}]ᵀ",
                         f"{v.shape(dz)}·{v.transposed(f'A[{l - 1}]')} → {v.shape(dw)}", val(dw)))
@@ -213,7 +202,7 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
 
 def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     opt = sim.optimizer
-    formula, shapes = _UPDATE.get(opt.name, _UPDATE["gd"])
+    formula, shapes = opt.entry.formula, "{s} − {lr}·{s} → {s}"
     lr = fmt(opt.learning_rate)
     out = []
     for l in range(1, sim.L + 1):

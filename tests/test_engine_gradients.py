@@ -1,17 +1,24 @@
 """Backprop against central finite differences, and the lecture's closed forms."""
 
+import dataclasses
 import itertools
 import zlib
 
 import numpy as np
 import pytest
 
-from gradsim.engine import InitSpec, LayerSpec, OptimizerSpec, Simulation, gradcheck
-from gradsim.engine.losses import check_compatible
+from gradsim.engine import ACTIVATIONS, InitSpec, LayerSpec, OptimizerSpec, Simulation, gradcheck, hidden_activations
+from gradsim.engine.losses import LOSSES as LOSS_REGISTRY, check_compatible
 
-HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu"]
-OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
-LOSSES = ["logistic", "multilabel", "softmax_ce", "l1", "l2"]
+# every entry of the registries, so a new activation or loss is checked against finite differences at once
+HIDDEN = hidden_activations()
+OUTPUTS = [name for name, a in ACTIVATIONS.items() if a.output]
+LOSSES = list(LOSS_REGISTRY)
+
+
+def _layer(n, name):
+    """A layer whose activation parameters (leaky_relu's slope, elu's alpha) are not the defaults."""
+    return LayerSpec(n, name, **{p.name: 0.1 for p in ACTIVATIONS[name].params})
 
 
 def _targets(loss, out, n_out, m, rng):
@@ -40,7 +47,7 @@ def test_backprop_matches_finite_differences(hidden, out, loss, m):
     n_out = 1 if loss == "logistic" else 3
     X = rng.standard_normal((4, m))
     Y = _targets(loss, out, n_out, m, rng)
-    layers = [LayerSpec(5, hidden, slope=0.1), LayerSpec(3, hidden, slope=0.1), LayerSpec(n_out, out, slope=0.1)]
+    layers = [_layer(5, hidden), _layer(3, hidden), _layer(n_out, out)]
     # biases away from 0 keep ReLU kinks away from the finite-difference stencil
     sim = Simulation(X, Y, layers, loss, InitSpec("xavier", bias=0.05), OptimizerSpec("gd", 0.1), seed=3)
     checks = gradcheck(sim)
@@ -57,7 +64,7 @@ def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
 
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((3, 5)), rng.standard_normal((1, 5))
-    broken = activations.Activation("tanh", "tanh", np.tanh, lambda Z, A: 1.0 - A)  # wrong: should be 1 − A²
+    broken = dataclasses.replace(activations.ACTIVATIONS["tanh"], dg=lambda Z, A: 1.0 - A)  # wrong: 1 − A²
     monkeypatch.setitem(activations.ACTIVATIONS, "tanh", broken)
     sim = Simulation(X, Y, [LayerSpec(4, "tanh"), LayerSpec(1, "linear")], "l2", InitSpec("xavier"), seed=0)
     assert gradcheck(sim)[0].rel_error_W > 1e-3

@@ -117,7 +117,7 @@ def test_unfused_output_writes_dA_then_dZ():
     assert eqs[0].formula == "dA[2] = (A[2] − Y)/m"
     assert eqs[1].formula == "dZ[2] = dA[2]"
     assert equations(sim, Phase("backward", 1))[0].formula == "dZ[1] = dA[1] ⊙ tanh'(Z[1])"
-    sim1 = make_sim([LayerSpec(2, "leaky_relu", 0.2)], "l1")
+    sim1 = make_sim([LayerSpec(2, "leaky_relu", slope=0.2)], "l1")
     sim1.step_iteration()
     a, dz = equations(sim1, Phase("backward", 1))[:2]
     assert a.formula == "dA[1] = sign(A[1] − Y)/m"

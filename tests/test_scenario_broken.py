@@ -17,7 +17,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "toml-syntax": ("line 3, column 8", "expected valid TOML"),
     "unknown-top-key": ("lose", "did you mean 'loss'?"),
     "unknown-activation": ("network.layers[2].activation",
-                           "expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax; got 'sigmod' "
+                           "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax; got 'sigmod' "
                            "(did you mean 'sigmoid'?)"),
     "unknown-layer-key": ("network.layers[1].activaton", "did you mean 'activation'?"),
     "bool-as-int": ("network.layers[0].n", "a boolean is not an integer"),

@@ -42,10 +42,10 @@ def test_documented_example_loads_and_passes():
     assert sc.seed == 7 and sc.loss == "logistic"
     assert sc.n == (2, 8, 8, 4, 4, 1) and sc.L == 5
     assert [la.activation for la in sc.layers] == ["tanh", "leaky_relu", "sigmoid", "sigmoid", "sigmoid"]
-    assert sc.layers[1].slope == 0.1 and sc.layers[0].slope is None
+    assert sc.layers[1].value("slope") == 0.1 and sc.layers[0].params == ()
     assert sc.data.kind == "moons" and sc.data.m == 200 and sc.data.normalize
-    assert [i.weights for i in sc.init] == ["xavier"] * 4 + ["normal"]
-    assert sc.init[4].std == 0.01
+    assert [i.name for i in sc.init] == ["xavier"] * 4 + ["normal"]
+    assert sc.init[4].values()["std"] == 0.01
     assert sc.optimizer.name == "adam" and sc.optimizer.batch_size == 50 and sc.optimizer.learning_rate == 0.01
     assert sc.run.iterations == 400 and sc.run.stop_below == 0.02 and sc.run.stop_on_blowup
     assert len(sc.expectations) == 4
@@ -61,7 +61,7 @@ def test_defaults_of_a_minimal_file():
     assert sc.notes == ("look at J falling",)
     assert sc.optimizer.name == "gd" and sc.optimizer.learning_rate == 0.1 and sc.optimizer.batch_size is None
     assert sc.run.iterations == 100 and sc.run.stop_below is None and sc.run.stop_on_blowup
-    assert sc.init[0].weights == "xavier" and sc.init[0].bias == 0.0
+    assert sc.init[0].name == "xavier" and sc.init[0].bias == 0.0
     assert sc.data.m == 64 and sc.expectations == ()
     assert sc.parameter_count == 3
 
@@ -92,10 +92,10 @@ b = [0.5, -0.5]
 b = [[7.0]]
 """
     sc = loads_scenario(text)
-    assert sc.init[0].weights == "explicit"
+    assert sc.init[0].name == "explicit"
     np.testing.assert_array_equal(sc.init[0].W, [[1, 2], [3, 4]])
     np.testing.assert_array_equal(sc.init[0].b, [[0.5], [-0.5]])
-    assert sc.init[1].weights == "he" and sc.init[1].gain == 2.0
+    assert sc.init[1].name == "he" and sc.init[1].values()["gain"] == 2.0
     sim = build_simulation(sc)
     np.testing.assert_array_equal(sim.param("W[1]"), [[1, 2], [3, 4]])
     np.testing.assert_array_equal(sim.param("b[1]"), [[0.5], [-0.5]])

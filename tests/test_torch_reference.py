@@ -45,7 +45,7 @@ def test_npz_gradients_match_torch_autograd(name, tmp_path):
         params.append((W, b))
         Z = W @ A + b
         act = sc.layers[l - 1].activation
-        A = torch.where(Z > 0, Z, sc.layers[l - 1].slope * Z) if act == "leaky_relu" else G[act](Z)
+        A = torch.where(Z > 0, Z, sc.layers[l - 1].value("slope") * Z) if act == "leaky_relu" else G[act](Z)
     J = torch_cost(sc.loss, Z, A, t["Y"])
     J.backward()
     assert float(z["J"]) == pytest.approx(J.item(), rel=1e-12)

@@ -1,21 +1,27 @@
-"""The NumPy engine: the lecture's equations, stepped phase by phase. Never imports Textual or click."""
+"""The NumPy engine: the lecture's equations, stepped phase by phase. Never imports Textual or click.
 
-from .activations import ACTIVATIONS, Activation, get_activation, sigmoid, softmax
+Each concept is one registry entry that every other part of gradsim asks: ``ACTIVATIONS``, ``LOSSES``,
+``INITIALIZERS`` and ``OPTIMIZERS`` (their parameters are ``Param`` declarations with defaults and bounds).
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation, hidden_activations, sigmoid, softmax
 from .gradcheck import LayerCheck, gradcheck
-from .init import INITIALIZERS, InitSpec, init_layer
-from .losses import LOSSES, Loss, check_compatible
+from .init import INITIALIZERS, Initializer, InitSpec, get_initializer, init_layer, selectable_initializers
+from .losses import LOSSES, Loss, check_compatible, get_loss
 from .network import LayerSpec
-from .optim import OPTIMIZERS, OptimizerSpec
+from .optim import LEARNING_RATE, OPTIMIZERS, Optimizer, OptimizerSpec, get_optimizer
+from .params import Param
 from .simulation import BlowUp, Phase, Record, Simulation
 from .stats import ArrayStats, array_stats, norm
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "get_activation", "sigmoid", "softmax",
+    "ACTIVATIONS", "Activation", "get_activation", "hidden_activations", "sigmoid", "softmax",
     "LayerCheck", "gradcheck",
-    "INITIALIZERS", "InitSpec", "init_layer",
-    "LOSSES", "Loss", "check_compatible",
+    "INITIALIZERS", "Initializer", "InitSpec", "get_initializer", "init_layer", "selectable_initializers",
+    "LOSSES", "Loss", "check_compatible", "get_loss",
     "LayerSpec",
-    "OPTIMIZERS", "OptimizerSpec",
+    "LEARNING_RATE", "OPTIMIZERS", "Optimizer", "OptimizerSpec", "get_optimizer",
+    "Param",
     "BlowUp", "Phase", "Record", "Simulation",
     "ArrayStats", "array_stats", "norm",
 ]

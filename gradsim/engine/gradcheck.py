@@ -8,7 +8,8 @@ over every parameter, or over a seeded sample of at most ``max_per_layer`` entri
 The fourth-order stencil lets ε be large enough (1e-4) that rounding in J stays near 1e-12 while the
 truncation error is O(ε⁴); the plain two-point one cannot reach 1e-7 on small gradients in float64.
 
-J is not differentiable where a ReLU / leaky ReLU unit or an l1 residual ŷ − y changes sign. A stencil
+J is not differentiable where an activation's g' jumps (ReLU, leaky ReLU, ELU at Z = 0: each registry entry
+says where, through its ``kink``) or where a loss's residual changes sign (l1). A stencil
 that moves any of those signs measures a mixture of two slopes, not the gradient, so such a sample is
 retried with ε/10 and ε/100 and, if it still crosses a kink, left out and counted in ``skipped``.
 
@@ -27,9 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import gradients, layer_forward
-
-KINKED = ("relu", "leaky_relu")
-
 
 @dataclass(frozen=True)
 class LayerCheck:
@@ -55,15 +53,16 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
 
 
 def _cost_and_pattern(params, X, Y, acts, loss) -> tuple[float, bytes]:
-    """J, and the signs that make J non-differentiable (ReLU inputs, l1 residuals) as one key."""
+    """J, and the patterns that make J non-differentiable (the entries' kinks) as one key."""
     A = Z = X
     key = []
     for l, g in enumerate(acts):
         Z, A = layer_forward(params[2 * l], params[2 * l + 1], A, g)
-        if g.name in KINKED:
-            key.append(np.packbits(Z > 0).tobytes())
-    if loss.name == "l1":
-        key.append(np.packbits(A > Y).tobytes() + np.packbits(A < Y).tobytes())
+        if g.kink is not None:
+            key.append(np.packbits(g.kink(Z)).tobytes())
+    if loss.kink is not None:
+        pattern = loss.kink(A, Y)
+        key.append(np.packbits(pattern > 0).tobytes() + np.packbits(pattern < 0).tobytes())
     return loss.value(Z, A, Y), b"|".join(key)
 
 

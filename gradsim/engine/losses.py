@@ -22,6 +22,30 @@ class Loss:
     value: Callable[[Array, Array, Array], float]  # (Z[L], A[L], Y) -> J
     dA: Callable[[Array, Array], Array]  # (A[L], Y) -> ∂J/∂A[L]
     fused_with: str | None = None  # the output activation that fuses to dZ[L] = (A − Y)/m
+    dA_formula: str = "∂J/∂A[{L}]"  # as the equations print dA[L] when it is not fused
+    targets: str = "any"  # what Y may hold: "unit" (values in [0, 1]), "distribution" (columns sum to 1), "any"
+    units: tuple[int, int | None] = (1, None)  # allowed n[L]: at least, at most (None: no limit)
+    units_hint: str = ""  # said when n[L] is outside ``units``
+    kink: Callable[[Array, Array], Array] | None = None  # (A, Y) -> the pattern whose change marks a kink of J
+    source: str = ""
+
+    def units_problem(self, n_out: int) -> tuple[str, str] | None:
+        """None when an output layer of n_out units fits this loss; else (what was expected, what came)."""
+        lo, hi = self.units
+        hint = f"; {self.units_hint}" if self.units_hint else ""
+        if hi is not None and lo == hi and n_out != lo:
+            word = "one output unit" if lo == 1 else f"{lo} output units"
+            return f"{self.name} loss needs {word} (n[L] = {lo})", f"{n_out}{hint}"
+        if n_out < lo:
+            return f"{self.name} needs at least {lo} output units", f"{n_out}{hint}"
+        if hi is not None and n_out > hi:
+            return f"{self.name} needs at most {hi} output units", f"{n_out}{hint}"
+        return None
+
+    def check_units(self, n_out: int) -> str | None:
+        """The same as one sentence (the engine's ValueError)."""
+        problem = self.units_problem(n_out)
+        return None if problem is None else f"{problem[0]}, got {problem[1]}"
 
 
 def _softplus(Z: Array) -> Array:
@@ -67,20 +91,19 @@ def _l2_dA(A: Array, Y: Array) -> Array:
     return (A - Y) / Y.shape[1]
 
 
+def _l1_kink(A: Array, Y: Array) -> Array:
+    return np.sign(A - Y)
+
+
 LOSSES: dict[str, Loss] = {
-    "logistic": Loss(
-        "logistic", "−[y log ŷ + (1−y) log(1−ŷ)]", _logistic_value, _logistic_dA, "sigmoid"
-    ),
-    "multilabel": Loss(
-        "multilabel",
-        "−Σ_k [y_k log ŷ_k + (1−y_k) log(1−ŷ_k)]",
-        _logistic_value,
-        _logistic_dA,
-        "sigmoid",
-    ),
-    "softmax_ce": Loss("softmax_ce", "−Σ_k y_k log ŷ_k", _softmax_ce_value, _softmax_ce_dA, "softmax"),
-    "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA),
-    "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA),
+    "logistic": Loss("logistic", "−[y log ŷ + (1−y) log(1−ŷ)]", _logistic_value, _logistic_dA, "sigmoid",
+                     targets="unit", units=(1, 1), units_hint="use multilabel"),
+    "multilabel": Loss("multilabel", "−Σ_k [y_k log ŷ_k + (1−y_k) log(1−ŷ_k)]", _logistic_value, _logistic_dA,
+                       "sigmoid", targets="unit"),
+    "softmax_ce": Loss("softmax_ce", "−Σ_k y_k log ŷ_k", _softmax_ce_value, _softmax_ce_dA, "softmax",
+                       targets="distribution", units=(2, None)),
+    "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA, dA_formula="sign(A[{L}] − Y)/m", kink=_l1_kink),
+    "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA, dA_formula="(A[{L}] − Y)/m"),
 }
 
 
@@ -89,15 +112,17 @@ def fused_dZ(A: Array, Y: Array) -> Array:
     return (A - Y) / Y.shape[1]
 
 
+def get_loss(name: str) -> Loss:
+    if name not in LOSSES:
+        raise KeyError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
+    return LOSSES[name]
+
+
 def check_compatible(loss: str, output_activation: str, n_out: int | None = None) -> str | None:
     """None when ``loss`` can sit on an output layer of ``output_activation``; else the reason."""
     if loss not in LOSSES:
         return f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}"
-    fused = LOSSES[loss].fused_with
-    if fused is not None and output_activation != fused:
-        return f"{loss} loss needs a {fused} output layer, got {output_activation}"
-    if loss == "logistic" and n_out is not None and n_out != 1:
-        return f"logistic loss needs one output unit (n[L] = 1), got {n_out}; use multilabel"
-    if loss == "softmax_ce" and n_out is not None and n_out < 2:
-        return f"softmax_ce needs at least 2 output units, got {n_out}"
-    return None
+    entry = LOSSES[loss]
+    if entry.fused_with is not None and output_activation != entry.fused_with:
+        return f"{loss} loss needs a {entry.fused_with} output layer, got {output_activation}"
+    return entry.check_units(n_out) if n_out is not None else None

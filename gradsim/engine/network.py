@@ -11,22 +11,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import Activation, get_activation, softmax_backward
-from .losses import LOSSES, Loss, fused_dZ
+from typing import Mapping
+
+from .activations import Activation, get_activation
+from .losses import Loss, fused_dZ
+from .params import Values, frozen_values
 
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LayerSpec:
-    """Layer l: n[l] units and its activation g[l] (``slope`` is used by leaky_relu only)."""
+    """Layer l: n[l] units and its activation g[l] with the activation's parameters (leaky_relu's slope,
+    elu's alpha), e.g. ``LayerSpec(3, "leaky_relu", slope=0.2)``. Parameters left out take the registry's
+    defaults; a parameter the activation does not declare is an error when the layer is resolved."""
 
     n: int
     activation: str
-    slope: float = 0.01
+    params: Values
+
+    def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), **values: float):
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "activation", activation)
+        object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
 
     def resolve(self) -> Activation:
-        return get_activation(self.activation, self.slope if self.activation == "leaky_relu" else None)
+        return get_activation(self.activation, **dict(self.params))
+
+    def value(self, name: str) -> float:
+        """A parameter of the activation: the given value, or the registry's default."""
+        return dict(self.resolve().values)[name]
 
 
 def layer_forward(W: Array, b: Array, A_prev: Array, g: Activation) -> tuple[Array, Array]:
@@ -40,16 +54,7 @@ def output_dZ(loss: Loss, g: Activation, Z: Array, A: Array, Y: Array) -> tuple[
     dA = loss.dA(A, Y)
     if loss.fused_with == g.name:
         return dA, fused_dZ(A, Y)
-    return dA, activation_backward(g, dA, Z, A)
-
-
-def activation_backward(g: Activation, dA: Array, Z: Array, A: Array) -> Array:
-    """dZ[l] = dA[l] ⊙ g'(Z[l]) (softmax: the Jacobian-vector product)."""
-    if g.dg is None:
-        return softmax_backward(dA, A)
-    if g.name == "linear":
-        return dA  # g' = 1
-    return dA * g.dg(Z, A)
+    return dA, g.backward(dA, Z, A)
 
 
 def layer_backward(W: Array, dZ: Array, A_prev: Array) -> tuple[Array, Array, Array]:
@@ -79,11 +84,6 @@ def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activati
         dW, db, dA_prev = layer_backward(params[2 * l], dZ, As[l])
         grads[2 * l], grads[2 * l + 1] = dW, db
         if l > 0:
-            dZ = activation_backward(acts[l - 1], dA_prev, Zs[l - 1], As[l])
+            dZ = acts[l - 1].backward(dA_prev, Zs[l - 1], As[l])
     return tuple(grads)
 
-
-def get_loss(name: str) -> Loss:
-    if name not in LOSSES:
-        raise KeyError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
-    return LOSSES[name]

@@ -25,8 +25,8 @@ import numpy as np
 from . import optim
 from .activations import Activation, fraction_dead, fraction_saturated
 from .init import InitSpec, init_layer
-from .losses import check_compatible
-from .network import LayerSpec, activation_backward, get_loss, layer_backward, layer_forward, output_dZ
+from .losses import check_compatible, get_loss
+from .network import LayerSpec, layer_backward, layer_forward, output_dZ
 from .optim import OptimizerSpec
 from .stats import ArrayStats, array_stats
 
@@ -68,14 +68,14 @@ class Record:
     __slots__ = ("iteration", "index", "kind", "layer", "_arrays", "J", "_stats", "_sealed", "activation")
 
     def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict,
-                 J: float | None = None, activation: str | None = None):
+                 J: float | None = None, activation: Activation | None = None):
         self.iteration = iteration
         self.index = index
         self.kind = kind
         self.layer = layer
         self._arrays = arrays
         self.J = J
-        self.activation = activation  # g[l]'s name, on forward records
+        self.activation = activation  # g[l]'s registry entry, on forward records
         self._stats: dict[str, ArrayStats] | None = None
         self._sealed = False
 
@@ -102,8 +102,8 @@ class Record:
         if self.kind != "forward" or self.activation is None:
             return {}
         Z, A = self.arrays[f"Z[{self.layer}]"], self.arrays[f"A[{self.layer}]"]
-        return {"fraction_saturated": fraction_saturated(self.activation, A),
-                "fraction_dead": fraction_dead(self.activation, Z)}
+        return {"fraction_saturated": fraction_saturated(self.activation, Z, A),
+                "fraction_dead": fraction_dead(self.activation, Z, A)}
 
     @property
     def nonfinite(self) -> list[str]:
@@ -162,16 +162,19 @@ class Simulation:
         reason = check_compatible(loss, self.layers[-1].activation, self.n[-1])
         if reason:
             raise ValueError(reason)
-        for ls in self.layers[:-1]:
-            if ls.activation == "softmax":
-                raise ValueError("softmax is for the output layer only")
+        self.acts: list[Activation] = [ls.resolve() for ls in self.layers]
+        for g in self.acts[:-1]:
+            if not g.hidden:
+                raise ValueError(f"{g.name} is for the output layer only")
+        if not self.acts[-1].output:
+            raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
         _readonly(X, Y)
         self.X, self.Y = X, Y
         self.m = X.shape[1]
         self.loss_name = loss
         self.loss = get_loss(loss)
-        self.acts: list[Activation] = [ls.resolve() for ls in self.layers]
         self.optimizer = optimizer
+        self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
         self.seed = seed
         specs = [init] * self.L if isinstance(init, InitSpec) else list(init)
         if len(specs) != self.L:
@@ -203,7 +206,7 @@ class Simulation:
         self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in ("Z", "A")}
         self._param_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
         self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
-        nbytes = sum(p.nbytes for p in params) * (1 + (2 if optimizer.name == "adam" else 1 if optimizer.name == "momentum" else 0))
+        nbytes = sum(p.nbytes for p in params) * (1 + len(optimizer.entry.slots))
         self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
         self.reset()
 
@@ -263,9 +266,9 @@ class Simulation:
         A = self._cache.get(self._names["A"][l])
         if A is None:
             return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
-        name = self.acts[l - 1].name
+        g = self.acts[l - 1]
         Z = self._cache[self._names["Z"][l]]
-        return {"fraction_saturated": fraction_saturated(name, A), "fraction_dead": fraction_dead(name, Z)}
+        return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
 
     def _errstate(self) -> np.errstate:
         return np.errstate(call=self._on_fp, over="call", divide="call", invalid="call", under="ignore")
@@ -371,7 +374,6 @@ class Simulation:
     # ---- the phases ------------------------------------------------------------------------------
     def _forward_fn(self, l: int) -> Callable[[], Record]:
         g = self.acts[l - 1]
-        name = g.name
         i = 2 * (l - 1)
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
 
@@ -380,7 +382,7 @@ class Simulation:
             Z, A = layer_forward(self._params[i], self._params[i + 1], cache[a_prev], g)
             cache[zn] = Z
             cache[an] = A
-            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A}, None, name)
+            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A}, None, g)
 
         return forward
 
@@ -407,7 +409,7 @@ class Simulation:
                 dA, dZ = output_dZ(self.loss, g, Z, A, cache["Y"])
                 cache[dan] = out[dan] = dA
             else:
-                dZ = activation_backward(g, cache[dan], Z, A)
+                dZ = g.backward(cache[dan], Z, A)
             dW, db, dA_prev = layer_backward(self._params[i], dZ, cache[a_prev])
             cache[dzn] = out[dzn] = dZ
             cache[dwn] = out[dwn] = dW
@@ -419,7 +421,8 @@ class Simulation:
 
     def _update(self) -> Record:
         grads = tuple(map(self._cache.__getitem__, self._grad_keys))
-        params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration)
+        params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration,
+                                     self._hp)
         self._params, self.opt_state = params, state
         if self._fp or self.blowup is not None:
             self.halted = not all(np.isfinite(p).all() for p in params)

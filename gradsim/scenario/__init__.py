@@ -16,12 +16,12 @@ from .loader import BUNDLED_DIR, DEFAULT_SCENARIO, list_bundled, load_scenario, 
 _LAZY = {
     "build_simulation": "build", "make_data": "build",
     "ExpectationResult": "expect", "run_expectations": "expect",
-    "At": "schema", "DataSpec": "schema", "Expectation": "schema", "Layer": "schema", "LayerInit": "schema",
-    "Optimizer": "schema", "Run": "schema", "Scenario": "schema",
+    "At": "model", "DataSpec": "model", "Expectation": "model", "Run": "model", "Scenario": "model",
+    "with_overrides": "overrides",
 }
 
 __all__ = [
-    "ScenarioError", "Scenario", "Layer", "DataSpec", "LayerInit", "Optimizer", "Run", "At", "Expectation",
+    "ScenarioError", "Scenario", "DataSpec", "Run", "At", "Expectation", "with_overrides",
     "ExpectationResult", "load_scenario", "loads_scenario", "build_simulation", "make_data",
     "run_expectations", "list_bundled", "resolve", "BUNDLED_DIR", "DEFAULT_SCENARIO",
 ]

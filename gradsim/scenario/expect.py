@@ -15,11 +15,13 @@ import numpy as np
 
 from ..errors import ScenarioError, show, type_name
 from . import expressions as ex
-from .schema import _MISSING, MAX_EXPECT, At, Expectation, _err, as_number, check_keys, choice, integer, join, string
+from .caps import MAX_EXPECT
+from .fields import _MISSING, _err, as_number, check_keys, choice, integer, join, matrix, string
+from .model import At, Expectation
 
 if TYPE_CHECKING:
     from ..engine import Simulation
-    from .schema import Scenario
+    from .model import Scenario
 
 OPS = ("==", "<", "<=", ">", ">=", "between", "is_finite", "is_nan", "is_inf", "not_finite")
 COMPARE = ("==", "<", "<=", ">", ">=")
@@ -107,7 +109,6 @@ def _operand(v: Any, path: str, sc: "Scenario", at: At, trees: dict, key: str, a
         return v
     if isinstance(v, list) and allow_array:
         if v and all(isinstance(r, list) for r in v):
-            from .schema import matrix
             return matrix(v, path)
         vals = [as_number(x, f"{path}[{i}]") for i, x in enumerate(v)]
         if not vals:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import ScenarioError, did_you_mean
 
 if TYPE_CHECKING:
-    from .schema import Scenario
+    from .model import Scenario
 
 
 def _bundled_dir() -> Path:

@@ -16,23 +16,13 @@ import math
 
 import numpy as np
 
-from ..engine import get_activation
+from ..engine import OPTIMIZERS
 from ..engine.losses import LOSSES
 from .format import num, shape
 from .state import NetInfo, Snapshot
 
 Piece = tuple[str, str]
 Line = list[Piece]
-
-# g'(Z) as the lecture writes it, and which cached array of the layer it reuses.
-DERIVATIVES = {
-    "sigmoid": ("σ'(Z) = A⊙(1 − A)", "A"),
-    "tanh": ("tanh'(Z) = 1 − A²", "A"),
-    "relu": ("ReLU'(Z) = 1[Z > 0]", "Z"),
-    "leaky_relu": ("LReLU'(Z) = 1[Z > 0] + slope·1[Z ≤ 0]", "Z"),
-    "linear": ("id'(Z) = 1", None),
-    "softmax": ("softmax: dZ = A⊙(dA − Σ_k A_k dA_k)", "A"),
-}
 
 TERMS = 3  # terms of a sum written out before the ellipsis
 
@@ -109,7 +99,7 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     A0, Z, A = snap.get(f"A[{l - 1}]"), snap.get(f"Z[{l}]"), snap.get(f"A[{l}]")
     if W is None or A0 is None or Z is None or A is None or b is None:
         return []
-    act = info.activations[l - 1]
+    g = info.acts[l - 1]
     lines: list[Line] = []
     z = _first(Z)
     if W.size and A0.size and z is not None and math.isfinite(z):
@@ -118,10 +108,10 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     else:
         lines.append([(f"Z[{l}][0,0] = ", "name"), (num(z), "warn")])
     a = _first(A)
-    if act == "softmax":
+    if g.columnwise:  # softmax: every unit of the column enters
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
     else:
-        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{get_activation(act).symbol}({num(z)})", ""), (" = ", ""),
+        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})", ""), (" = ", ""),
                       (num(a), "value")])
     if Z.shape[1] > 1:
         lines.append([(f"b[{l}] {shape(b)} is added to each of the {Z.shape[1]} columns (broadcasting)", "note")])
@@ -154,13 +144,13 @@ def _loss_lines(info: NetInfo, snap: Snapshot) -> list[Line]:
 
 def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     L = info.L
-    act = info.activations[l - 1]
+    g = info.acts[l - 1]
     loss = LOSSES[info.loss]
     dZ, dA, A, Y = snap.get(f"dZ[{l}]"), snap.get(f"dA[{l}]"), snap.get(f"A[{l}]"), snap.get("Y")
     if dZ is None:
         return []
     lines: list[Line] = []
-    if l == L and loss.fused_with == act:
+    if l == L and loss.fused_with == g.name:
         lines.append([(f"{info.symbols[l - 1]} + {info.loss} fuse: ∂J/∂A[{l}]·∂A[{l}]/∂Z[{l}] = (A[{l}] − Y)/m, "
                        f"reusing the cached A[{l}]", "note")])
         if A is not None and Y is not None:
@@ -168,12 +158,11 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
                           (f"({num(_first(A), 4)} − {num(_first(Y), 4)})/{dZ.shape[1]}", ""), (" = ", ""),
                           (num(_first(dZ)), "value")])
     else:
-        deriv, reuses = DERIVATIVES.get(act, ("g'(Z)", None))
-        note = f"g'[{l}]: {deriv}" + (f", from the cached {reuses}[{l}] of forward l={l}" if reuses else "")
+        note = f"g'[{l}]: {g.derivative}" + (f", from the cached {g.reuses}[{l}] of forward l={l}" if g.reuses else "")
         note += f"; dA[{l}] came from " + ("the loss" if l == L else f"backward l={l + 1}")
         lines.append([(note, "note")])
         da0, dz0 = _first(dA), _first(dZ)
-        if act != "softmax" and da0 is not None and dz0 is not None:
+        if not g.columnwise and da0 is not None and dz0 is not None:
             gp = dz0 / da0 if da0 != 0 and math.isfinite(da0) and math.isfinite(dz0) else None
             worked = f"{_paren(num(da0, 4))}·{_paren(num(gp, 4))}" if gp is not None else f"{num(da0, 4)}·g'"
             lines.append([(f"dZ[{l}][0,0] = ", "name"), (worked, ""), (" = ", ""), (num(dz0), "value")])
@@ -195,14 +184,13 @@ def _update_lines(info: NetInfo, snap: Snapshot) -> list[Line]:
     old, dW = snap.get(f"W[{L}]"), snap.get(f"dW[{L}]")
     new = snap.updated.get(f"W[{L}]") if snap.updated else None
     if old is not None and new is not None and dW is not None and old.size:
-        if info.optimizer == "gd":
+        entry = OPTIMIZERS[info.optimizer]
+        if not entry.slots:  # plain gradient descent: the step is worked out in numbers
             lines.append([(f"W[{L}][0,0] := ", "name"),
                           (f"{num(_first(old), 4)} − {lr}·{_paren(num(_first(dW), 4))}", ""), (" = ", ""),
                           (num(_first(new)), "warn" if not math.isfinite(_first(new)) else "value")])
         else:
-            rule = {"momentum": "v := β·v + (1 − β)·dW, W := W − α·v",
-                    "adam": "m := β1·m + (1 − β1)·dW, v := β2·v + (1 − β2)·dW², W := W − α·m̂/(√v̂ + ε)"}
-            lines.append([(rule.get(info.optimizer, ""), "eq")])
+            lines.append([(entry.rule, "eq")])
             lines.append([(f"W[{L}][0,0]: ", "name"), (num(_first(old), 4), ""), (" → ", ""),
                           (num(_first(new)), "value")])
     lines.append([("the next iteration's forward pass uses the new W[l], b[l]", "note")])

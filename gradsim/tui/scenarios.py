@@ -1,20 +1,22 @@
 """The app's only door to ``gradsim.scenario``: load, list, build, and change hyper-parameters.
 
-Scenarios are frozen dataclasses, so the editor's changes are made with ``dataclasses.replace``; the new
-scenario goes through ``build_simulation`` like any other, and the engine's own checks apply.
+The editor's changes become field-path overrides of the scenario's TOML document (``with_overrides``), so
+they go through the same validation as a file; the choices it offers come from the engine's registries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..engine import Simulation
+from ..engine import ACTIVATIONS, INITIALIZERS, Simulation, hidden_activations, selectable_initializers
+from ..engine.params import all_names
 from ..errors import ScenarioError
-from ..scenario import Scenario, build_simulation, list_bundled, load_scenario
+from ..scenario import Scenario, build_simulation, list_bundled, load_scenario, with_overrides
+from ..scenario.model import describe_init as describe_layer_init
+from ..scenario.overrides import expanded_layers
 from .state import NetInfo
-
-HIDDEN_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 
 
 def bundled() -> list[tuple[str, str]]:
@@ -29,7 +31,7 @@ def load(name_or_path: str | Path) -> Scenario:
 
 def describe_init(scenario: Scenario) -> str:
     """The initialisation in one line: 'identity (scale = 1.5)', or per layer when they differ."""
-    texts = [li.describe() for li in scenario.init]
+    texts = [describe_layer_init(li) for li in scenario.init]
     if len(set(texts)) == 1:
         return texts[0]
     return ", ".join(f"l={l}: {t}" for l, t in enumerate(texts, start=1))
@@ -60,7 +62,7 @@ class HyperParameters:
 
     @classmethod
     def of(cls, scenario: Scenario) -> "HyperParameters":
-        inits = {li.weights for li in scenario.init}
+        inits = {li.name for li in scenario.init}
         acts = {layer.activation for layer in scenario.layers[:-1]}
         return cls(
             learning_rate=scenario.optimizer.learning_rate,
@@ -70,32 +72,52 @@ class HyperParameters:
         )
 
 
-def with_hyperparameters(scenario: Scenario, hp: HyperParameters) -> Scenario:
-    """``scenario`` with a new learning rate, initialiser (every layer), hidden activation, batch size.
+def hidden_choices() -> list[str]:
+    """The activations the editor offers for the hidden layers: the registry's, in its order."""
+    return hidden_activations()
 
-    The output layer keeps its activation (the loss depends on it). Changing the initialiser drops any
-    explicit W[l]; its other parameters (gain, scale, ...) stay as the file set them.
+
+def init_choices() -> list[str]:
+    """The initialisers the editor offers: every one a file may name as init.weights."""
+    return selectable_initializers()
+
+
+def overrides_for(scenario: Scenario, hp: HyperParameters) -> list[tuple[str, Any]]:
+    """The editor's values as field-path overrides of the scenario's document.
+
+    A new initialiser replaces each layer's own (explicit W included) and drops the parameters it does
+    not take (an identity's scale, a normal's std); a new hidden activation drops the parameters of the
+    old one. The output layer keeps its activation (the loss depends on it).
     """
-    if not hp.learning_rate > 0:
-        raise ScenarioError("a learning rate > 0", str(hp.learning_rate), field="optimizer.learning_rate")
-    m = scenario.data.m
-    if hp.batch_size is not None and not 1 <= hp.batch_size <= m:
-        raise ScenarioError(f"a batch size from 1 to m = {m} (empty for the whole batch)", str(hp.batch_size),
-                            field="optimizer.batch_size")
-    optimizer = replace(scenario.optimizer, learning_rate=float(hp.learning_rate), batch_size=hp.batch_size)
-    init = scenario.init
-    if hp.init is not None:
-        init = tuple(li if li.weights == hp.init and li.W is None else replace(li, weights=hp.init, W=None)
-                     for li in scenario.init)
-    layers = scenario.layers
-    if hp.activation is not None:
-        if hp.activation not in HIDDEN_ACTIVATIONS:
-            raise ScenarioError("a hidden activation: " + ", ".join(HIDDEN_ACTIVATIONS), hp.activation,
-                                field="network.layers.activation")
-        slope = 0.01 if hp.activation == "leaky_relu" else None
-        layers = tuple(
-            replace(layer, activation=hp.activation,
-                    slope=(layer.slope if layer.activation == "leaky_relu" and slope else slope))
-            for layer in scenario.layers[:-1]
-        ) + scenario.layers[-1:]
-    return replace(scenario, optimizer=optimizer, init=init, layers=layers)
+    before = HyperParameters.of(scenario)
+    out: list[tuple[str, Any]] = [("optimizer.learning_rate", hp.learning_rate),
+                                  ("optimizer.batch_size", hp.batch_size)]
+    doc = scenario.doc
+    if hp.init is not None and hp.init != before.init:
+        takes = {p.name for p in INITIALIZERS[hp.init].params} | {"bias", "b"} if hp.init in INITIALIZERS else set()
+        init = {k: v for k, v in dict(doc.get("init", {})).items() if k in takes}
+        layers = {}
+        for key, sub in dict(doc.get("init", {}).get("layers", {})).items():
+            kept = {k: v for k, v in sub.items() if k in takes}
+            if kept:
+                layers[key] = kept
+        init["weights"] = hp.init
+        if layers:
+            init["layers"] = layers
+        out.append(("init", init))
+    if hp.activation is not None and hp.activation != before.activation:
+        takes = {p.name for p in ACTIVATIONS[hp.activation].params} if hp.activation in ACTIVATIONS else set()
+        layers = expanded_layers(scenario)
+        for entry in layers[:-1]:
+            for k in all_names(ACTIVATIONS):
+                if k not in takes or entry.get("activation") != hp.activation:
+                    entry.pop(k, None)
+            entry["activation"] = hp.activation
+        out.append(("network.layers", layers))
+    return out
+
+
+def with_hyperparameters(scenario: Scenario, hp: HyperParameters) -> Scenario:
+    """``scenario`` with the editor's values, validated exactly like a file: a learning rate of 1e300
+    gets the message a file with that value would get (ScenarioError)."""
+    return with_overrides(scenario, overrides_for(scenario, hp))

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..engine import BlowUp, Phase, Simulation
+from ..engine import Activation, BlowUp, Phase, Simulation
 from ..equations import Equation, equations
 
 Array = np.ndarray
@@ -32,6 +32,7 @@ class NetInfo:
     summary: str
     n: tuple[int, ...]  # n[0..L]
     activations: tuple[str, ...]  # g[1..L] names
+    acts: tuple[Activation, ...]  # g[1..L] registry entries: what the panels ask of each activation
     symbols: tuple[str, ...]  # g[1..L] as the lecture writes them (σ, tanh, ReLU, ...)
     loss: str
     loss_formula: str
@@ -64,6 +65,7 @@ class NetInfo:
             summary=summary,
             n=tuple(sim.n),
             activations=tuple(a.name for a in sim.acts),
+            acts=tuple(sim.acts),
             symbols=tuple(a.symbol for a in sim.acts),
             loss=sim.loss.name,
             loss_formula=sim.loss.formula,

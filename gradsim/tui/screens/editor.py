@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,8 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...errors import ScenarioError
 from ...scenario import Scenario
-from ...scenario.schema import WEIGHT_INITS
-from ..scenarios import HIDDEN_ACTIVATIONS, HyperParameters, with_hyperparameters
+from ..scenarios import HyperParameters, hidden_choices, init_choices, with_hyperparameters
 
 KEEP = "__keep__"
 
@@ -32,12 +29,13 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
 
     def compose(self) -> ComposeResult:
         sc, hp = self.scenario, self.hp
-        inits = [(name, name) for name in WEIGHT_INITS]
-        init_value = hp.init if hp.init in WEIGHT_INITS else KEEP
+        init_names, act_names = init_choices(), hidden_choices()
+        inits = [(name, name) for name in init_names]
+        init_value = hp.init if hp.init in init_names else KEEP
         if init_value == KEEP:
             inits.insert(0, ("as in the file (per layer)", KEEP))
-        acts = [(name, name) for name in HIDDEN_ACTIVATIONS]
-        act_value = hp.activation if hp.activation in HIDDEN_ACTIVATIONS else KEEP
+        acts = [(name, name) for name in act_names]
+        act_value = hp.activation if hp.activation in act_names else KEEP
         if act_value == KEEP:
             acts.insert(0, ("as in the file (per layer)", KEEP))
         hidden = sc.L > 1
@@ -67,14 +65,12 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
         self.query_one("#edit-lr", Input).focus()
 
     def values(self) -> HyperParameters:
-        """The form's values; raises ScenarioError naming the field that is wrong."""
+        """The form's values, read as numbers; their bounds are the scenario validation's (``apply``)."""
         lr_text = self.query_one("#edit-lr", Input).value.strip()
         try:
             lr = float(lr_text)
         except ValueError:
             raise ScenarioError("a number > 0", repr(lr_text), field="learning rate") from None
-        if not (math.isfinite(lr) and lr > 0):
-            raise ScenarioError("a finite number > 0", lr_text, field="learning rate")
         batch_text = self.query_one("#edit-batch", Input).value.strip()
         batch: int | None = None
         if batch_text:

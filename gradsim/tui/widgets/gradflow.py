@@ -43,8 +43,8 @@ class GradientFlow(Widget):
         if info is None or snap is None:
             return Content("")
         width = max(self.content_region.width or self.size.width, 20)
-        act = any(a in ("sigmoid", "tanh") for a in info.activations)
-        relu = "relu" in info.activations
+        act = any(g.saturated is not None for g in info.acts)
+        relu = any(g.dead is not None for g in info.acts)
         fixed = LABEL + 2 * (1 + VALUE + 1) + (FRAC + 1 if act else 0) + (FRAC + 1 if relu else 0)
         bw = max(4, (width - fixed) // 2)
         A = [f.A for f in snap.flow]
@@ -69,10 +69,10 @@ class GradientFlow(Widget):
             row += self._cell(f.A, ra, bw, "$accent")
             row += self._cell(f.dW, rw, bw, "$warning")
             if act:
-                row.append((" " + self._frac(f.saturated if info.activations[l - 1] in ("sigmoid", "tanh") else None),
+                row.append((" " + self._frac(f.saturated if info.acts[l - 1].saturated is not None else None),
                             "$error" if f.saturated > 0.5 else ""))
             if relu:
-                row.append((" " + self._frac(f.dead if info.activations[l - 1] == "relu" else None),
+                row.append((" " + self._frac(f.dead if info.acts[l - 1].dead is not None else None),
                             "$error" if f.dead > 0.5 else ""))
             lines.append(Content.assemble(*row))
         lines.append(self._summary(dW, A))

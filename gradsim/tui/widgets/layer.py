@@ -170,10 +170,11 @@ class LayerPanel(Vertical):
             (f"g[{layer}] = {info.symbols[layer - 1]}", "bold"), (f" ({info.activations[layer - 1]})", "$text-muted"),
             ("   inputs ", "$text-muted"), (f"n[{layer - 1}] = {info.n[layer - 1]}", "bold"),
         ]
-        if info.activations[layer - 1] in ("sigmoid", "tanh") and not math.isnan(flow.saturated):
+        g = info.acts[layer - 1]
+        if g.saturated is not None and not math.isnan(flow.saturated):
             head += [("   saturated ", "$text-muted"),
                      (f"{flow.saturated:.0%}", "bold $error" if flow.saturated > 0.5 else "bold")]
-        if info.activations[layer - 1] == "relu" and not math.isnan(flow.dead):
+        if g.dead is not None and not math.isnan(flow.dead):
             head += [("   dead ", "$text-muted"), (f"{flow.dead:.0%}", "bold $error" if flow.dead > 0.5 else "bold")]
         head += [("   ←/→ layer", "$text-muted")]
         self.header.set(Content.assemble(*head))

@@ -275,7 +275,7 @@ def show(scenario: "Scenario", as_json: bool) -> None:
     Example:
       gradsim show exploding-linear --json
     """
-    from .equations import fmt_shape
+    from .display import shape as fmt_shape
 
     sim = _build(scenario, None)
     if as_json:
@@ -509,7 +509,7 @@ def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, 
       gradsim gradcheck exploding-linear --tolerance 1e-7
     """
     from .engine import gradcheck as engine_gradcheck
-    from .equations import fmt
+    from .display import fmt
 
     sim = _build(scenario, seed)
     if after:

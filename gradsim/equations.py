@@ -11,21 +11,23 @@ the phase counter.
     ...
 
 A phase that has not run yet in the current iteration gets its equations with shapes (from n[l] and the
-batch size) but no values, so the app can show what comes next.
+batch size) but no values, so the app can show what comes next. Numbers, norms and shapes print through
+``gradsim.display``, like everywhere else.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
+from .display import fmt, norm, percent, shape
+
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Phase, Simulation
 
-__all__ = ["Equation", "equations", "phase_equation", "format_equations", "fmt", "fmt_shape", "norm"]
+__all__ = ["Equation", "equations", "phase_equation", "format_equations"]
 
 
 @dataclass(frozen=True)
@@ -44,42 +46,6 @@ class Equation:
 
     def __str__(self) -> str:
         return self.text
-
-
-# ----------------------------------------------------------------------------------------- formatting
-def special(x: float | None, none: str) -> str | None:
-    """How None, nan, ±inf and 0 print (``none`` for None), or None for an ordinary number."""
-    if x is None:
-        return none
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return "0" if x == 0.0 else None
-
-
-def fmt(x: float | None) -> str:
-    """A short number: 4 significant digits in [0.01, 1e4), else 2 in scientific form (4.1e-3, 1.2e5)."""
-    text = special(x, "—")
-    if text is not None:
-        return text
-    x = float(x)
-    if 1e-2 <= abs(x) < 1e4:
-        return f"{x:.4g}"
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-def fmt_shape(shape: Iterable[int]) -> str:
-    """(3,8): the shape without spaces, as the lecture's margin notes write it."""
-    return "(" + ",".join(str(int(s)) for s in shape) + ")"
-
-
-def norm(a: np.ndarray) -> float:
-    """‖a‖ (Frobenius); inf or nan when the array holds non-finite entries."""
-    # BLAS dot of the flattened array: no ufunc (so no FP-error machinery) and no temporary a².
-    return math.sqrt(float(np.vdot(a, a)))
 
 
 def format_equations(eqs: Iterable[Equation], label_width: int = 0) -> list[str]:
@@ -117,15 +83,15 @@ class _View:
     def shape(self, name: str) -> str:
         a = self.arrays.get(name)
         if a is not None:
-            return fmt_shape(a.shape)
+            return shape(a.shape)
         kind, l = name.split("[")
         l = int(l[:-1])
         n = self.sim.n
         if kind in ("W", "dW"):
-            return fmt_shape((n[l], n[l - 1]))
+            return shape((n[l], n[l - 1]))
         if kind in ("b", "db"):
-            return fmt_shape((n[l], 1))
-        return fmt_shape((n[l], self.mb))  # Z, A, dZ, dA
+            return shape((n[l], 1))
+        return shape((n[l], self.mb))  # Z, A, dZ, dA
 
     def transposed(self, name: str) -> str:
         inner = self.shape(name)[1:-1].split(",")
@@ -154,9 +120,9 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     if value and (g.saturated is not None or g.dead is not None):
         stats = sim.layer_stats(l)
         if g.saturated is not None:
-            value += f"   saturated {stats['fraction_saturated']:.0%}"
+            value += f"   saturated {stats['fraction_saturated']}"
         if g.dead is not None:
-            value += f"   dead {stats['fraction_dead']:.0%}"
+            value += f"   dead {stats['fraction_dead']}"
     out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
     return out
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .equations import equations, fmt, format_equations, norm
+from .display import fmt, norm, percent
+from .equations import equations, format_equations
 from .trace import TraceWriter, save_npz, trace_columns, trace_row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,16 +111,12 @@ def summary_lines(sim: "Simulation", result: RunResult, name: str, stop_below: f
             str(l), str(sim.n[l]), sim.acts[l - 1].name,
             fmt(norm(sim.param(f"W[{l}]"))),
             *(fmt(norm(a)) if (a := get(f"{k}[{l}]")) is not None else "—" for k in ("A", "dW", "db")),
-            _percent(stats["fraction_saturated"]), _percent(stats["fraction_dead"]),
+            percent(stats["fraction_saturated"]), percent(stats["fraction_dead"]),
         ))
     lines += table(rows)
     if sim.blowup is not None:
         lines.append(f"blow-up: {sim.blowup.describe()}")
     return lines
-
-
-def _percent(x: float) -> str:
-    return "—" if not math.isfinite(x) else f"{x:.0%}"
 
 
 def table(rows: list[tuple[str, ...]], gap: str = "  ") -> list[str]:

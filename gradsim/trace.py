@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from .equations import norm
+from .display import norm
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation

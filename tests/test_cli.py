@@ -163,7 +163,7 @@ def test_step_values_are_the_runs_values(tmp_path):
     npz = tmp_path / "one.npz"
     assert invoke("run", TINY, "-n", "1", "--npz", npz, "-q").exit_code == 0
     arrays = np.load(npz)
-    from gradsim.equations import fmt, norm
+    from gradsim.display import fmt, norm
 
     text = invoke("step", TINY).stdout
     for name in ("Z[1]", "A[2]", "dZ[2]", "dW[1]", "db[1]", "dA[1]"):
@@ -208,7 +208,7 @@ def test_run_summary():
     out = r.stdout.splitlines()
     sim = build_simulation(load_scenario(TINY))
     sim.run(5)
-    from gradsim.equations import fmt, norm
+    from gradsim.display import fmt, norm
 
     assert out[0] == "tiny: ran 5 iterations"
     assert out[1].startswith(f"J = {sim.J:.6g}   (iteration 1: {sim.J_history[0]:.6g}")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from gradsim.engine import InitSpec, LayerSpec, OptimizerSpec, Phase, Simulation
-from gradsim.equations import Equation, equations, fmt, fmt_shape, format_equations, norm, phase_equation
+from gradsim.display import fmt, norm, shape as fmt_shape
+from gradsim.equations import Equation, equations, format_equations, phase_equation
 
 
 def make_sim(layers, loss, n0=4, m=8, optimizer=OptimizerSpec(), seed=1):

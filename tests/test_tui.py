@@ -20,7 +20,8 @@ from gradsim.scenario import load_scenario  # noqa: E402
 from gradsim.tui.app import GradsimApp  # noqa: E402
 from gradsim.tui.commands import COMMANDS_TABLE, GradsimCommands  # noqa: E402
 from gradsim.tui.equations import text_of  # noqa: E402
-from gradsim.tui.format import bar, log_range, num, short  # noqa: E402
+from gradsim.display import num, short  # noqa: E402
+from gradsim.tui.format import bar, log_range  # noqa: E402
 from gradsim.tui.screens import HelpScreen, HyperParameterEditor, MainScreen, ScenarioPicker  # noqa: E402
 from gradsim.tui.widgets import (  # noqa: E402
     BlowUpBanner, EquationPanel, GradientFlow, LayerPanel, LossCurve, MatrixTable, NetworkPanel, StatusBar,

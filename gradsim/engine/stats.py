@@ -24,7 +24,8 @@ class ArrayStats:
 
 
 def array_stats(a: np.ndarray) -> ArrayStats:
-    """mean, std, ‖a‖, min, max over the finite entries, and the count of non-finite ones."""
+    """mean, std, min, max over the finite entries, the count of non-finite ones, and ‖a‖ (``norm``: finite
+    for a finite array however large its entries; inf if any entry is ±inf, else NaN if any is NaN)."""
     with np.errstate(all="ignore"):
         n = a.size
         total = float(np.add.reduce(a, axis=None)) if n else math.nan
@@ -32,7 +33,7 @@ def array_stats(a: np.ndarray) -> ArrayStats:
             mean = total / n
             d = a - mean
             return ArrayStats(
-                a.shape, mean, math.sqrt(float(np.vdot(d, d)) / n), math.sqrt(float(np.vdot(a, a))),
+                a.shape, mean, math.sqrt(float(np.vdot(d, d)) / n), norm(a),
                 float(a.min()), float(a.max()), 0,
             )
         finite = np.isfinite(a)
@@ -40,12 +41,12 @@ def array_stats(a: np.ndarray) -> ArrayStats:
         v = a if bad == 0 else a[finite]
         if v.size == 0:
             nan = math.nan
-            return ArrayStats(a.shape, nan, nan, nan, nan, nan, bad)
+            return ArrayStats(a.shape, nan, nan, norm(a), nan, nan, bad)
         return ArrayStats(
             a.shape,
             float(v.mean()),
             float(v.std()),
-            float(np.sqrt((v * v).sum())) if bad == 0 else math.inf,
+            norm(a),
             float(v.min()),
             float(v.max()),
             bad,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..engine import OPTIMIZERS
 from ..engine.losses import LOSSES
-from .format import num, shape
+from ..display import num, shape
 from .state import NetInfo, Snapshot
 
 Piece = tuple[str, str]

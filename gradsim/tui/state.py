@@ -11,13 +11,13 @@ Nothing here imports Textual: these are plain dataclasses the tests can build an
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from collections.abc import Mapping
 
 import numpy as np
 
+from ..display import norm
 from ..engine import Activation, BlowUp, Phase, Simulation
 from ..equations import Equation, equations
 
@@ -82,20 +82,6 @@ class NetInfo:
             stop_below=stop_below,
             seed=sim.seed,
         )
-
-
-def norm(a: Array | None) -> float:
-    """‖a‖ (Frobenius), scaled so finite entries near 1e300 do not overflow; inf if any entry is inf,
-    NaN if any is NaN (and none is inf); NaN for a missing array."""
-    if a is None:
-        return math.nan
-    if a.size == 0:
-        return 0.0
-    with np.errstate(all="ignore"):
-        top = float(np.max(np.abs(a)))
-        if math.isfinite(top):
-            return 0.0 if top == 0.0 else top * float(np.sqrt(np.sum((a / top) ** 2)))
-    return math.inf if np.isinf(a).any() else math.nan
 
 
 @dataclass(frozen=True)

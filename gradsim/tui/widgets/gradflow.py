@@ -10,7 +10,8 @@ import math
 from textual.content import Content
 from textual.widget import Widget
 
-from ..format import bar, decade, log_range, sci
+from ...display import decade, sci
+from ..format import bar, log_range
 from ..state import NetInfo, Snapshot
 
 LABEL = 4  # "l=10"

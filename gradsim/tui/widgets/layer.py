@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 
-from ..format import full, num, shape
-from ..state import NetInfo, Snapshot, norm
+from ...display import full, norm, num, shape
+from ..state import NetInfo, Snapshot
 from .matrix import MatrixTable
 from .text import TextView
 

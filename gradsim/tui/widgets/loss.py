@@ -13,7 +13,7 @@ import math
 import numpy as np
 from textual_plotext import PlotextPlot
 
-from ..format import decade, sci
+from ...display import decade, sci
 
 
 def downsample(xs, ys, buckets: int) -> tuple[list[int], list[float]]:

@@ -19,7 +19,8 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from ..format import heat_rgb, short, summary_indices
+from ...display import short
+from ..format import heat_rgb, summary_indices
 
 NEG = (59, 130, 246)  # blue
 POS = (239, 68, 68)  # red

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
-from ..format import num
+from ...display import num
 from ..state import NetInfo, Snapshot
 
 

@@ -7,7 +7,7 @@ import math
 from textual.content import Content
 from textual.widgets import Static
 
-from ..format import num
+from ...display import num
 from ..state import NetInfo, Snapshot
 from .text import TextView
 

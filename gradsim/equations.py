@@ -120,9 +120,9 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     if value and (g.saturated is not None or g.dead is not None):
         stats = sim.layer_stats(l)
         if g.saturated is not None:
-            value += f"   saturated {stats['fraction_saturated']}"
+            value += f"   saturated {percent(stats['fraction_saturated'])}"
         if g.dead is not None:
-            value += f"   dead {stats['fraction_dead']}"
+            value += f"   dead {percent(stats['fraction_dead'])}"
     out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
     return out
 

@@ -68,11 +68,15 @@ def test_forward_equations_match_the_lecture(sim):
     assert a.formula == "A[1] = ReLU(Z[1])"
     assert a.shapes == "(5,8) → (5,8)"
     assert a.value.startswith(f"‖A[1]‖ = {fmt(norm(sim.arrays['A[1]']))}")
-    assert "dead" in a.value
-    # layer 2 has not run yet: shapes, no value
-    z2, a2 = equations(sim, Phase("forward", 2))
-    assert z2.shapes == "(3,5)·(5,8) + (3,1)→broadcast (3,8)" and z2.value == ""
-    assert a2.formula == "A[2] = σ(Z[2])"
+    dead = sim.layer_stats(1)["fraction_dead"]
+    assert a.value.endswith(f"   dead {dead:.0%}"), a.value  # ReLU's unit statistic, from its registry entry
+    sim.step()  # forward l=2: a sigmoid layer reports saturation instead
+    sat = sim.layer_stats(2)["fraction_saturated"]
+    assert equations(sim, Phase("forward", 2))[1].value.endswith(f"   saturated {sat:.0%}")
+    # layer 3 has not run yet: shapes, no value
+    z3, a3 = equations(sim, Phase("forward", 3))
+    assert z3.shapes == "(1,3)·(3,8) + (1,1)→broadcast (1,8)" and z3.value == ""
+    assert a3.formula == "A[3] = σ(Z[3])"
 
 
 def test_loss_equation_shows_J(sim):

@@ -6,7 +6,8 @@ from .init import INITIALIZERS, InitSpec, init_layer
 from .losses import LOSSES, Loss, check_compatible
 from .network import LayerSpec
 from .optim import OPTIMIZERS, OptimizerSpec
-from .simulation import BlowUp, Phase, Record, Simulation
+from .phases import Phase, phase_table
+from .simulation import BlowUp, Record, Simulation
 from .stats import ArrayStats, array_stats, norm
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LOSSES", "Loss", "check_compatible",
     "LayerSpec",
     "OPTIMIZERS", "OptimizerSpec",
-    "BlowUp", "Phase", "Record", "Simulation",
+    "Phase", "phase_table",
+    "BlowUp", "Record", "Simulation",
     "ArrayStats", "array_stats", "norm",
 ]

@@ -428,7 +428,8 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
       gradsim check scenarios/*.toml --junit gradsim-junit.xml
     """
     from .junit import Case, Suite, write_junit
-    from .scenario import list_bundled, run_expectations
+    from .checks import run_expectations
+    from .scenario import list_bundled
 
     if not scenarios:
         scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())

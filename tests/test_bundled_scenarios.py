@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gradsim.scenario import (
-    BUNDLED_DIR, DEFAULT_SCENARIO, build_simulation, list_bundled, load_scenario, run_expectations,
-)
+from gradsim.checks import run_expectations
+from gradsim.scenario import BUNDLED_DIR, DEFAULT_SCENARIO, build_simulation, list_bundled, load_scenario
 
 NAMES = sorted(p.stem for p in BUNDLED_DIR.glob("*.toml"))
 

@@ -365,12 +365,12 @@ def test_check_failing_expectation_exit_1_and_junit_counts(tmp_path):
 
 
 def test_check_a_scenario_that_cannot_run_is_an_error(monkeypatch, tmp_path):
-    import gradsim.scenario as scenario_pkg
+    import gradsim.checks as checks
 
     def broken(sc, seed=None):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(scenario_pkg, "run_expectations", broken)
+    monkeypatch.setattr(checks, "run_expectations", broken)
     junit = tmp_path / "r.xml"
     r = invoke("check", TINY, "--junit", junit)
     assert r.exit_code == 1

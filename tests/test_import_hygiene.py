@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 HEADLESS = ["gradsim", "gradsim.engine", "gradsim.scenario", "gradsim.datasets", "gradsim.errors",
-            "gradsim.equations", "gradsim.trace", "gradsim.junit", "gradsim.replay", "gradsim.cli"]
+            "gradsim.equations", "gradsim.trace", "gradsim.junit", "gradsim.replay", "gradsim.checks", "gradsim.cli"]
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gradsim.checks import run_expectations
 from gradsim.engine import Simulation
 from gradsim.errors import ScenarioError
 from gradsim.scenario import (
     BUNDLED_DIR, DEFAULT_SCENARIO, build_simulation, list_bundled, load_scenario, loads_scenario, make_data,
-    resolve, run_expectations,
+    resolve,
 )
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scenario-format.md"

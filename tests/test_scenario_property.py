@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradsim.errors import ScenarioError
-from gradsim.scenario import BUNDLED_DIR, Scenario, loads_scenario, run_expectations
+from gradsim.checks import run_expectations
+from gradsim.scenario import BUNDLED_DIR, Scenario, loads_scenario
 
 # GRADSIM_PROPERTY_EXAMPLES=5000 for a longer hunt
 SETTINGS = settings(max_examples=int(os.environ.get("GRADSIM_PROPERTY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,8 @@ from .losses import LOSSES, Loss, check_compatible, get_loss
 from .network import LayerSpec
 from .optim import LEARNING_RATE, OPTIMIZERS, Optimizer, OptimizerSpec, get_optimizer
 from .params import Param
-from .simulation import BlowUp, Phase, Record, Simulation
+from .phases import Phase, phase_table
+from .simulation import BlowUp, Record, Simulation
 from .stats import ArrayStats, array_stats, norm
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "LayerSpec",
     "LEARNING_RATE", "OPTIMIZERS", "Optimizer", "OptimizerSpec", "get_optimizer",
     "Param",
-    "BlowUp", "Phase", "Record", "Simulation",
+    "Phase", "phase_table",
+    "BlowUp", "Record", "Simulation",
     "ArrayStats", "array_stats", "norm",
 ]

@@ -1,6 +1,6 @@
 """Simulation: one training iteration stepped phase by phase, with immutable records and rewind.
 
-Phases of iteration t: forward l = 1..L, loss, backward l = L..1, update (P = 2L + 2 in all).
+The phases of an iteration and their order come from ``phases.phase_table`` (P = 2L + 2 in all).
 Each phase returns a ``Record`` holding references to the arrays it computed. The engine never writes into
 an array it has published, so records share memory with the cache instead of copying it.
 
@@ -28,19 +28,10 @@ from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
 from .network import LayerSpec, layer_backward, layer_forward, output_dZ
 from .optim import OptimizerSpec
+from .phases import Phase, phase_table
 from .stats import ArrayStats, array_stats
 
 Array = np.ndarray
-
-
-@dataclass(frozen=True)
-class Phase:
-    kind: str  # forward | loss | backward | update
-    layer: int | None = None
-
-    @property
-    def label(self) -> str:
-        return self.kind if self.layer is None else f"{self.kind} l={self.layer}"
 
 
 @dataclass(frozen=True)
@@ -190,19 +181,9 @@ class Simulation:
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
 
         L = self.L
-        self.phases = (
-            [Phase("forward", l) for l in range(1, L + 1)]
-            + [Phase("loss")]
-            + [Phase("backward", l) for l in range(L, 0, -1)]
-            + [Phase("update")]
-        )
+        self.phases: list[Phase] = list(phase_table(L))
         self.P = len(self.phases)
-        self._fns: list[Callable[[], Record]] = (
-            [self._forward_fn(l) for l in range(1, L + 1)]
-            + [self._loss]
-            + [self._backward_fn(l) for l in range(L, 0, -1)]
-            + [self._update]
-        )
+        self._fns: list[Callable[[], Record]] = [self._phase_fn(phase) for phase in self.phases]
         self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in ("Z", "A")}
         self._param_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
         self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
@@ -297,21 +278,61 @@ class Simulation:
         """Run up to ``iterations`` whole iterations; returns why it stopped.
 
         "iterations" (all done), "stop_below" (J < stop_below), "blowup" (a non-finite value with
-        stop_on_blowup), "halted" (parameters non-finite), or "callback" (it returned False).
+        stop_on_blowup), "halted" (parameters non-finite), or "callback" (it returned False). A run that
+        starts mid-iteration counts finishing that iteration as the first of ``iterations``.
         """
         with self._errstate():
-            for _ in range(iterations):
-                if self.phase_index == self.P and self.halted:
-                    return "halted"
-                self._finish_iteration()
+            return self._run(iterations, stop_below, stop_on_blowup, callback)
+
+    def run_to(self, iteration: int, phase_index: int, *, stop_below: float | None = None,
+               stop_on_blowup: bool = True) -> str | None:
+        """Advance (never rewind) to the point after ``phase_index`` phases of ``iteration``.
+
+        On the way the stop conditions of ``run`` apply at the end of every iteration completed before the
+        target's own ones: None when the point is reached, else why not — "halted", "blowup",
+        "stop_below", or "already past" when the simulation is beyond that point (``goto`` goes back).
+        """
+        if not 0 <= phase_index <= self.P:
+            raise ValueError(f"phase_index must be 0..{self.P}, got {phase_index}")
+        if (iteration, phase_index) < (self.iteration, self.phase_index):
+            return "already past"
+        with self._errstate():
+            if iteration > self.iteration:
+                # to the end of iteration - 1 (finishing the current one counts as one of them)
+                whole = iteration - 1 - self.iteration + (self.phase_index < self.P)
+                why = self._run(whole, stop_below, stop_on_blowup, None)
+                if why != "iterations":
+                    return why
                 if self.halted:
                     return "halted"
-                if stop_on_blowup and self.blowup is not None:
-                    return "blowup"
-                if stop_below is not None and self.J is not None and self.J < stop_below:
-                    return "stop_below"
-                if callback is not None and callback(self) is False:
-                    return "callback"
+                self._begin_iteration()
+            while self.phase_index < phase_index:
+                self._step()
+        return None
+
+    def stop_reason(self, stop_below: float | None = None, stop_on_blowup: bool = True) -> str | None:
+        """Why ``run`` would stop at this point, at an iteration's end: "halted", "blowup", "stop_below" or None."""
+        if self.halted:
+            return "halted"
+        if stop_on_blowup and self.blowup is not None:
+            return "blowup"
+        if stop_below is not None and self.J is not None and self.J < stop_below:
+            return "stop_below"
+        return None
+
+    def _run(self, iterations: int, stop_below: float | None, stop_on_blowup: bool,
+             callback: Callable[["Simulation"], bool | None] | None) -> str:
+        """The loop of ``run`` and ``run_to`` (inside the errstate)."""
+        P, finish, stop_reason = self.P, self._finish_iteration, self.stop_reason
+        for _ in range(iterations):
+            if self.phase_index == P and self.halted:
+                return "halted"
+            finish()
+            why = stop_reason(stop_below, stop_on_blowup)
+            if why is not None:
+                return why
+            if callback is not None and callback(self) is False:
+                return "callback"
         return "iterations"
 
     def _finish_iteration(self) -> list[Record]:
@@ -372,6 +393,13 @@ class Simulation:
             self.blowup = BlowUp(self.iteration, rec.kind, rec.layer, "J")
 
     # ---- the phases ------------------------------------------------------------------------------
+    def _phase_fn(self, phase: Phase) -> Callable[[], Record]:
+        if phase.kind == "forward":
+            return self._forward_fn(phase.layer)
+        if phase.kind == "backward":
+            return self._backward_fn(phase.layer)
+        return {"loss": self._loss, "update": self._update}[phase.kind]
+
     def _forward_fn(self, l: int) -> Callable[[], Record]:
         g = self.acts[l - 1]
         i = 2 * (l - 1)

@@ -1,8 +1,11 @@
-"""Scenario files: load and validate them, build a Simulation, and check their expectations.
+"""Scenario files: load and validate them (expectations included), and build a Simulation.
 
-    from gradsim.scenario import load_scenario, build_simulation, run_expectations
+    from gradsim.scenario import load_scenario, build_simulation
+    from gradsim.checks import run_expectations
     sc = load_scenario("exploding-linear")          # a bundled name or a path
     results = run_expectations(sc)                   # [ExpectationResult(passed, expected, got, at, ...)]
+
+Running the expectations is ``gradsim.checks`` (beside ``gradsim.replay``), not part of the model.
 
 Names are imported on first use (PEP 562), so listing the library (``gradsim list``) does not load
 NumPy and the engine.
@@ -15,15 +18,14 @@ from .loader import BUNDLED_DIR, DEFAULT_SCENARIO, list_bundled, load_scenario, 
 
 _LAZY = {
     "build_simulation": "build", "make_data": "build",
-    "ExpectationResult": "expect", "run_expectations": "expect",
     "At": "model", "DataSpec": "model", "Expectation": "model", "Run": "model", "Scenario": "model",
     "with_overrides": "overrides",
 }
 
 __all__ = [
     "ScenarioError", "Scenario", "DataSpec", "Run", "At", "Expectation", "with_overrides",
-    "ExpectationResult", "load_scenario", "loads_scenario", "build_simulation", "make_data",
-    "run_expectations", "list_bundled", "resolve", "BUNDLED_DIR", "DEFAULT_SCENARIO",
+    "load_scenario", "loads_scenario", "build_simulation", "make_data", "list_bundled", "resolve", "BUNDLED_DIR",
+    "DEFAULT_SCENARIO",
 ]
 
 

@@ -2,19 +2,19 @@
 
 The same ``COMMANDS_TABLE`` makes the main screen's BINDINGS (what the footer shows), the palette's
 entries, the key table of the help screen and of docs/tui.md, so the four never disagree.
+
+Imports run one way: the screens import this module, never the reverse. The palette finds the screen to
+run its actions on by the ``CommandTarget`` mix-in, which the main screen inherits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-if TYPE_CHECKING:
-    from .screens.main import MainScreen
+from textual.screen import Screen
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,16 @@ def key_table_markdown() -> str:
     return "\n".join(rows)
 
 
+class CommandTarget:
+    """Mix-in for the screen that runs COMMANDS_TABLE's actions (the main screen)."""
+
+
 class GradsimCommands(Provider):
     """The palette's gradsim entries: one per row of COMMANDS_TABLE, run on the main screen."""
 
-    def _target(self) -> "MainScreen | None":
-        from .screens.main import MainScreen
-
+    def _target(self) -> Screen | None:
         for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, MainScreen):
+            if isinstance(screen, CommandTarget):
                 return screen
         return None
 

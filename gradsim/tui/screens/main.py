@@ -43,7 +43,7 @@ def speed_label(speed: int) -> str:
     return "max speed" if speed == 0 else f"{speed} it/s"
 
 
-class MainScreen(Screen):
+class MainScreen(commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]

@@ -109,15 +109,19 @@ class NetworkPanel(Widget, can_focus=False):
 
     # ------------------------------------------------------------------------------------- state
     def _lit(self) -> tuple[int, bool, int, bool]:
-        """(forward layers done, loss done, lowest layer whose backward ran or L+1, update done)."""
+        """(highest layer whose forward ran or 0, loss done, lowest layer whose backward ran or L+1, update done).
+
+        Read off the phases done so far in this iteration (``info.phases``, the engine's phase table).
+        """
         info, snap = self.info, self.snap
         assert info is not None
         L = info.L
         k = snap.phase_index if snap is not None and snap.iteration > 0 else 0
-        fwd = min(k, L)
-        loss = k >= L + 1
-        bwd_low = L + 1 - max(0, min(k - (L + 1), L))
-        return fwd, loss, bwd_low, k == 2 * L + 2
+        done = info.phases[:k]
+        fwd = max((p.layer for p in done if p.kind == "forward"), default=0)
+        loss = any(p.kind == "loss" for p in done)
+        bwd_low = min((p.layer for p in done if p.kind == "backward"), default=L + 1)
+        return fwd, loss, bwd_low, any(p.kind == "update" for p in done)
 
     def render(self) -> Content:
         if self.info is None:

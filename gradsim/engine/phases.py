@@ -1,0 +1,110 @@
+"""The order of the phases of one training iteration, in one place (no NumPy).
+
+An iteration of an L-layer network runs P = 2L + 2 phases::
+
+    forward l = 1..L, loss, backward l = L..1, update
+
+``phase_table(L)`` is that order; everything else here is read off the table: the 1-based position of a
+phase (how many phases of the iteration have run once it has), the names each phase computes, and which
+phase computes a given name. The engine builds its steps from the table, the expectation checks and the
+network panel look positions up in it; nobody else writes the order down.
+
+Names are (kind, layer) pairs in the lecture's notation, layer None for J:
+
+- forward l:  Z[l], A[l] (and the unit fractions fraction_saturated[l], fraction_dead[l] of that layer)
+- loss:       J
+- backward l: dA[L] (only when l = L: the loss's gradient), dZ[l], dW[l], db[l], dA[l-1]
+- update:     the new W[l], b[l] of every layer
+
+X, Y, A[0] and the W[l], b[l] the forward pass uses are there from the iteration's start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+KINDS = ("forward", "loss", "backward", "update")
+
+Name = tuple[str, "int | None"]  # ("Z", 2) is Z[2]; ("J", None) is J
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str  # forward | loss | backward | update
+    layer: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.kind if self.layer is None else f"{self.kind} l={self.layer}"
+
+
+@lru_cache(maxsize=64)
+def phase_table(L: int) -> tuple[Phase, ...]:
+    """The phases of one iteration of an L-layer network, in the order they run (P = 2L + 2)."""
+    if L < 1:
+        raise ValueError(f"a network needs at least one layer, got L = {L}")
+    return (
+        tuple(Phase("forward", l) for l in range(1, L + 1))
+        + (Phase("loss"),)
+        + tuple(Phase("backward", l) for l in range(L, 0, -1))
+        + (Phase("update"),)
+    )
+
+
+def at_start(L: int) -> tuple[Name, ...]:
+    """What an iteration has before its first phase: X, Y, A[0] and the parameters W[l], b[l]."""
+    return (("X", None), ("Y", None), ("A", 0)) + tuple((k, l) for l in range(1, L + 1) for k in ("W", "b"))
+
+
+def computes(phase: Phase, L: int) -> tuple[Name, ...]:
+    """The names ``phase`` computes, in the order it computes them."""
+    l = phase.layer
+    if phase.kind == "forward":
+        return (("Z", l), ("A", l), ("fraction_saturated", l), ("fraction_dead", l))
+    if phase.kind == "loss":
+        return (("J", None),)
+    if phase.kind == "backward":
+        return ((("dA", L),) if l == L else ()) + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1))
+    if phase.kind == "update":
+        return tuple((k, j) for j in range(1, L + 1) for k in ("W", "b"))
+    raise ValueError(f"no phase kind {phase.kind!r}; the kinds are {', '.join(KINDS)}")
+
+
+@lru_cache(maxsize=64)
+def _positions(L: int) -> dict[Phase, int]:
+    return {phase: k for k, phase in enumerate(phase_table(L), start=1)}
+
+
+@lru_cache(maxsize=64)
+def _first_computed(L: int) -> dict[Name, Phase]:
+    start = set(at_start(L))
+    out: dict[Name, Phase] = {}
+    for phase in phase_table(L):
+        for name in computes(phase, L):
+            if name not in start:
+                out.setdefault(name, phase)
+    return out
+
+
+def position(phase: Phase, L: int) -> int:
+    """The 1-based position of ``phase`` in the table: how many phases of the iteration have run once it has."""
+    try:
+        return _positions(L)[phase]
+    except KeyError:
+        raise ValueError(f"{phase.label} is no phase of a network with L = {L}") from None
+
+
+def computed_by(name: str, layer: int | None, L: int) -> Phase | None:
+    """The phase of an iteration that computes ``name[layer]`` (``name`` alone when layer is None).
+
+    None for what is there from the iteration's start (X, Y, A[0], W[l], b[l]: the update computes new
+    W[l], b[l], but the old ones exist before it) and for names no phase computes (n[l], m, L, ...).
+    """
+    return _first_computed(L).get((name, layer))
+
+
+def needed(name: str, layer: int | None, L: int) -> int:
+    """How many phases of an iteration must have run before ``name[layer]`` exists in it (0: from the start)."""
+    phase = computed_by(name, layer, L)
+    return 0 if phase is None else position(phase, L)

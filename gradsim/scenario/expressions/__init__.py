@@ -25,7 +25,8 @@ from .nodes import (
     LAYERED, MAX_DEPTH, MAX_LENGTH, PLAIN, BinOp, Call, EvalError, ExpressionError, Index, Name, Neg, Node, Num,
     Slice, Transpose, references,
 )
-from .parser import Token, parse, tokenize
+from .parser import parse
+from .tokens import Token, tokenize
 
 __all__ = [
     "BUILTINS", "FUNCTIONS", "LAYERED", "MAX_DEPTH", "MAX_LENGTH", "PLAIN", "BinOp", "Call", "EvalError",

@@ -16,7 +16,7 @@ bracket; any further bracket indexes elements NumPy-style: ``A[3][0, 1]``, ``W[1
 ``W[1][:, 0]`` (column 0). Plain names: ``X Y J J_history m L iteration``. Functions (FUNCTIONS): the
 built-ins of ``functions`` and every activation of ``gradsim.engine.activations.ACTIVATIONS``.
 
-Modules: ``nodes`` (tree, names, errors), ``parser`` (text -> tree), ``functions``, ``evaluate``.
+Modules: ``nodes`` (tree, names, errors), ``tokens`` and ``parser`` (text -> tree), ``functions``, ``evaluate``.
 """
 
 from .evaluate import Lookup, evaluate, format_value, layer_index

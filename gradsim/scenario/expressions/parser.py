@@ -10,7 +10,7 @@ from .nodes import (
     LAYERED, MAX_DEPTH, MAX_LENGTH, PLAIN, BinOp, Call, ExpressionError, Index, Name, Neg, Node, Num, Slice,
     Transpose, depth,
 )
-from .tokens import Token, _describe, _unknown, tokenize
+from .tokens import Token, describe, unknown_name, tokenize
 
 
 class _Parser:
@@ -35,7 +35,7 @@ class _Parser:
     def expect(self, op: str, what: str | None = None) -> Token:
         t = self.accept(op)
         if t is None:
-            raise ExpressionError(f"{what or repr(op)}; got {_describe(self.tok)}", self.tok.col)
+            raise ExpressionError(f"{what or repr(op)}; got {describe(self.tok)}", self.tok.col)
         return t
 
     def parse(self) -> Node:
@@ -43,7 +43,7 @@ class _Parser:
             raise ExpressionError("an expression; got nothing", self.tok.col)
         node = self.expr()
         if self.tok.kind != "end":
-            raise ExpressionError(f"an operator or the end; got {_describe(self.tok)}", self.tok.col)
+            raise ExpressionError(f"an operator or the end; got {describe(self.tok)}", self.tok.col)
         return node
 
     def expr(self) -> Node:
@@ -92,7 +92,7 @@ class _Parser:
         start = None if self._at(":") else self.expr()
         if not self.accept(":"):
             if start is None:
-                raise ExpressionError(f"an index; got {_describe(self.tok)}", self.tok.col)
+                raise ExpressionError(f"an index; got {describe(self.tok)}", self.tok.col)
             return start
         stop = None if self._at(":", ",", "]") else self.expr()
         step = None
@@ -115,7 +115,7 @@ class _Parser:
             if t.text in LAYERED:
                 if not self.accept("["):
                     raise ExpressionError(
-                        f"a layer index after {t.text}, as in {t.text}[1]; got {_describe(self.tok)}", self.tok.col)
+                        f"a layer index after {t.text}, as in {t.text}[1]; got {describe(self.tok)}", self.tok.col)
                 layer = self.expr()
                 self.expect("]", "']' after the layer index")
                 return Name(t.text, layer, t.col)
@@ -123,12 +123,12 @@ class _Parser:
                 if self._at("("):
                     raise ExpressionError(f"an operator after {t.text} (it is not a function)", self.tok.col)
                 return Name(t.text, None, t.col)
-            raise ExpressionError(_unknown(t.text), t.col)
+            raise ExpressionError(unknown_name(t.text), t.col)
         if self.accept("("):
             node = self.expr()
             self.expect(")", "')'")
             return node
-        raise ExpressionError(f"a number, a name or '('; got {_describe(t)}", t.col)
+        raise ExpressionError(f"a number, a name or '('; got {describe(t)}", t.col)
 
     def call(self, t: Token) -> Node:
         lo, hi, _, _ = FUNCTIONS[t.text]

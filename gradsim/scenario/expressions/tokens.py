@@ -54,7 +54,7 @@ def tokenize(text: str) -> list[Token]:
             while i < n and (text[i].isalnum() or text[i] == "_"):
                 i += 1
             if not text[start:i].isascii():  # every known name is ASCII (and ast columns count bytes)
-                raise ExpressionError(_unknown(text[start:i]), start + 1)
+                raise ExpressionError(unknown_name(text[start:i]), start + 1)
             tokens.append(Token("name", text[start:i], start + 1))
             continue
         for op in _OPS:
@@ -69,11 +69,11 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _describe(tok: Token) -> str:
+def describe(tok: Token) -> str:
     return "the end" if tok.kind == "end" else repr(tok.text)
 
 
-def _unknown(name: str) -> str:
+def unknown_name(name: str) -> str:
     known = sorted(LAYERED) + sorted(PLAIN) + sorted(FUNCTIONS)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     extra = f" (did you mean {close[0]!r}?)" if close else ""

@@ -187,3 +187,126 @@ def test_every_function_is_documented():
     missing = [f for f in FUNCTIONS if not re.search(rf"`[^`]*\b{f}\b[^`]*`", doc)]
     assert not missing, missing
     assert all(f"`{n}" in doc for n in list(PLAIN) + list(LAYERED)), "every name is documented"
+
+
+# --------------------------------------------------------------------- functions from the engine's registries
+def test_every_registered_activation_is_a_function():
+    from gradsim.engine.activations import ACTIVATIONS
+
+    for name, entry in ACTIVATIONS.items():
+        want = entry.g(np.atleast_2d(A[0]) if name == "softmax" else A[0])
+        np.testing.assert_array_equal(ev(f"{name}(X)"), want, err_msg=name)
+    assert ev("leaky_relu(-2)") == pytest.approx(-0.02, rel=1e-15)
+    assert ev("sigmoid(-1000)") == 0.0 and ev("sigmoid(1000)") == 1.0  # the engine's overflow-free σ
+    np.testing.assert_array_equal(ev("softmax(3)"), [[1.0]])  # column-wise: a number is a 1×1 column
+
+
+def test_an_activation_registered_later_is_usable_at_once(monkeypatch):
+    from dataclasses import replace
+
+    from gradsim.engine.activations import ACTIVATIONS
+    from gradsim.scenario.expressions import FUNCTIONS
+
+    with pytest.raises(ExpressionError, match="unknown name 'mytanh'"):
+        parse("mytanh(X)")
+    monkeypatch.setitem(ACTIVATIONS, "mytanh", replace(ACTIVATIONS["tanh"], name="mytanh"))
+    assert "mytanh" in FUNCTIONS and "mytanh" in list(FUNCTIONS)
+    tree = parse("mytanh(X) - tanh(X)")
+    np.testing.assert_array_equal(evaluate(tree, lookup), np.zeros((2, 3)))
+    monkeypatch.delitem(ACTIVATIONS, "mytanh")
+    with pytest.raises(EvalError, match="no longer a known function"):
+        evaluate(tree, lookup)  # looked up at evaluation time too
+    with pytest.raises(ExpressionError, match="unknown name 'mytanh'"):
+        parse("mytanh(X)")
+
+
+def test_builtins_win_a_name_clash_with_the_registry(monkeypatch):
+    from dataclasses import replace
+
+    from gradsim.engine.activations import ACTIVATIONS
+
+    monkeypatch.setitem(ACTIVATIONS, "abs", replace(ACTIVATIONS["relu"], name="abs"))
+    assert ev("abs(-2)") == 2.0
+    assert list(__import__("gradsim.scenario.expressions", fromlist=["FUNCTIONS"]).FUNCTIONS).count("abs") == 1
+
+
+def test_norm_is_the_engines_overflow_safe_norm():
+    assert ev("norm(X * 1e200)") == pytest.approx(1e200 * np.sqrt(91.0), rel=1e-15)
+    assert ev("norm(X * 0 + 1e-200)") == pytest.approx(1e-200 * np.sqrt(6.0), rel=1e-15)
+    with pytest.raises(EvalError, match="cannot reduce an empty array"):
+        ev("norm(J_history[0:0])")
+
+
+# ------------------------------------------------------------------------------------------ hostile input
+@pytest.mark.parametrize("text, column, fragment", [
+    ("__import__('os')", 12, "got \"'\""),  # the tokenizer reads the whole text first
+    ("__import__(os)", 1, "unknown name '__import__'"),
+    ("().__class__", 3, "got '.'"),
+    ("()", 2, "a number, a name or '('; got ')'"),
+    ("lambda: 1", 1, "unknown name 'lambda'"),
+    ("[x for x in X]", 1, "a number, a name or '('; got '['"),
+    ("X if J else Y", 3, "an operator or the end; got 'if'"),
+    ("A[1] < 2", 6, "got '<'"),
+    ('"abc"', 1, "got '\"'"),
+    ("X.shape", 2, "got '.'"),
+    ("f(x=1)", 4, "got '='"),
+    ("f(x)", 1, "unknown name 'f'"),
+    ("norm(X=1)", 7, "got '='"),
+    ("norm(*X)", 6, "got '*'"),
+    ("norm(**X)", 6, "got '**'"),
+    ("X[1,]", 5, "got ']'"),
+    ("max(1, 2,)", 10, "got ')'"),
+    ("(norm)(X)", 6, "'(' after the function norm; got ')'"),
+    ("(1, 2)", 3, "')'; got ','"),
+    ("X // 2", 4, "got '/'"),
+    ("not J", 1, "unknown name 'not'"),
+    ("True", 1, "unknown name 'True'"),
+    ("0x10", 2, "an operator after the number 0"),
+    ("1_000", 2, "an operator after the number 1"),
+    ("2j", 2, "an operator after the number 2"),
+    ("J\n+ 1", 2, "got '\\n'"),
+    ("٣", 1, "got '٣'"),
+    ("X @ Y ^ 2", 7, "use ** for powers"),
+    ("X[1:2:3:4]", 8, "got ':'"),
+])
+def test_hostile_input_is_a_clean_error_with_a_column(text, column, fragment):
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert (info.value.column, fragment in info.value.message) == (column, True), str(info.value)
+    assert "\n" not in str(info.value).replace("\\n", "")
+
+
+@pytest.mark.parametrize("text", [
+    "(" * 10_000 + "1" + ")" * 10_000,  # over the length limit
+    "(" * 999 + "1" + ")" * 999,  # 1,999 characters, 999 deep
+    "+".join(["1"] * 1000),  # a 1,999-character sum
+    "-" * 1999,
+    "A[" * 666 + "1" + "]" * 666,
+    "norm(" * 399 + "X" + ")" * 399,
+])
+def test_huge_or_deep_input_is_a_clean_error(text):
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert "characters" in info.value.message or "deep" in info.value.message or "got the end" in info.value.message
+
+
+def test_non_strings_are_refused():
+    for value in (None, 3, b"J", ["J"]):
+        with pytest.raises(ExpressionError, match="a string"):
+            parse(value)
+
+
+def test_nothing_is_ever_run_as_python():
+    import builtins
+
+    calls = []
+    saved = {name: getattr(builtins, name) for name in ("eval", "exec", "compile")}
+    for name in saved:
+        setattr(builtins, name, lambda *args, _name=name, **kwargs: calls.append(_name))
+    try:  # restored before any assertion: pytest itself compiles to report a failure
+        value = ev("norm(W[1] @ X) + sigmoid(J) - A[1][0, 1:].T @ A[1][0, 1:]")
+    finally:
+        for name, fn in saved.items():
+            setattr(builtins, name, fn)
+    assert calls == []
+    assert value == pytest.approx(float(np.linalg.norm(W1 @ A[0])) + 1 / (1 + np.exp(-0.25)) - 5.0, rel=1e-12)

@@ -1,0 +1,35 @@
+"""The expectation expression language: a small whitelisted grammar, parsed by hand, evaluated with NumPy.
+
+Never evaluated as Python. Grammar (lowest precedence first)::
+
+    expr    := term (("+" | "-") term)*
+    term    := unary (("*" | "/" | "@") unary)*
+    unary   := ("-" | "+") unary | power
+    power   := postfix ("**" unary)?                 # right-associative; -2**2 = -(2**2)
+    postfix := atom ("[" items "]" | ".T")*
+    atom    := NUMBER | NAME | NAME "[" expr "]"     # layered names take a layer first: A[3]
+             | FUNC "(" expr ("," expr)* ")" | "(" expr ")"
+    items   := item ("," item)*    item := expr | expr? ":" expr? (":" expr?)?
+
+Layered names (``W b Z A dZ dW db dA n fraction_saturated fraction_dead``) take the layer in their first
+bracket; any further bracket indexes elements NumPy-style: ``A[3][0, 1]``, ``W[1][0]`` (row 0),
+``W[1][:, 0]`` (column 0). Plain names: ``X Y J J_history m L iteration``. Functions (FUNCTIONS): the
+built-ins of ``functions`` and every activation of ``gradsim.engine.activations.ACTIVATIONS``.
+
+Modules: ``nodes`` (tree, names, errors), ``tokens`` and ``parser`` (text -> tree), ``functions``, ``evaluate``.
+"""
+
+from .evaluate import Lookup, evaluate, format_value, layer_index
+from .functions import BUILTINS, FUNCTIONS
+from .nodes import (
+    LAYERED, MAX_DEPTH, MAX_LENGTH, PLAIN, BinOp, Call, EvalError, ExpressionError, Index, Name, Neg, Node, Num,
+    Slice, Transpose, references,
+)
+from .parser import parse
+from .tokens import Token, tokenize
+
+__all__ = [
+    "BUILTINS", "FUNCTIONS", "LAYERED", "MAX_DEPTH", "MAX_LENGTH", "PLAIN", "BinOp", "Call", "EvalError",
+    "ExpressionError", "Index", "Lookup", "Name", "Neg", "Node", "Num", "Slice", "Token", "Transpose", "evaluate",
+    "format_value", "layer_index", "parse", "references", "tokenize",
+]

@@ -101,7 +101,7 @@ BUILTINS: dict[str, Entry] = {
 
 def _activation(entry: activations.Activation) -> Entry:
     """One registry entry as a function of one argument: g applied to x (softmax over each column)."""
-    columnwise = getattr(entry, "columnwise", entry.name == "softmax")
+    columnwise = entry.columnwise
 
     def apply(x):
         x = np.asarray(x, dtype=np.float64)

@@ -78,7 +78,7 @@ def with_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> 
     doc = copy.deepcopy(dict(scenario.doc))
     for path, value in overrides:
         set_path(doc, path, value)
-    label = str(scenario.source) if scenario.source is not None else scenario.name
+    label = str(scenario.source) if scenario.source is not None else "<string>"  # as loads_scenario says
     try:
         return validate(doc, source=scenario.source, name=scenario.name, summary=scenario.summary,
                         notes=scenario.notes)

@@ -202,3 +202,45 @@ def run_expectations(scenario: "Scenario", seed: int | None = None, sim: "Simula
             passed, expected, got = evaluate_one(e, lookup)
         results[e.index] = ExpectationResult(e.index, e.label, e.why, passed, expected, got, at, e.value)
     return [results[i] for i in sorted(results)]
+
+
+# ------------------------------------------------------------------------------------------ reports
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def check_scenarios(scenarios, seed: int | None = None, debug: bool = False):
+    """Run every scenario's expectations: (JUnit suites, rows of the pass/fail table `gradsim check` prints).
+
+    A scenario that cannot run at all is an error case in its suite, not an exception (``debug`` re-raises).
+    """
+    import time
+
+    from .junit import Case, Suite
+
+    suites: list[Suite] = []
+    rows = [("", "scenario", "expectation", "at", "")]
+    for sc in scenarios:
+        suite = Suite(sc.name, str(sc.source) if sc.source is not None else "")
+        t0 = time.perf_counter()
+        try:
+            results = run_expectations(sc, seed)
+        except Exception as exc:  # noqa: BLE001 — a scenario that cannot run is an error in the report
+            if debug:
+                raise
+            message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            suite.cases.append(Case("run", False, message, error=True))
+            rows.append(("ERROR", sc.name, "(the scenario did not run)", "", message))
+            results = []
+        suite.time = time.perf_counter() - t0
+        for r in results:
+            message = f"expected {r.expected}; got {r.got}"
+            detail = f"{r.name} at {r.at}: {message}" + (f"\n{r.description}" if r.description else "")
+            suite.cases.append(Case(r.name, r.passed, "" if r.passed else message, detail))
+            rows.append(("PASS" if r.passed else "FAIL", sc.name, _clip(r.name), _clip(r.at),
+                         "" if r.passed else message))
+        if not results and not suite.cases:
+            rows.append(("—", sc.name, "(no expectations)", "", ""))
+        suites.append(suite)
+    return suites, rows

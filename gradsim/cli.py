@@ -11,11 +11,9 @@ needs a scenario, and Textual only inside the commands that open the app (``tui`
 from __future__ import annotations
 
 import json
-import math
 import os
 import shlex
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -201,69 +199,6 @@ def list_() -> None:
 
 
 # --------------------------------------------------------------------------------------------- show
-def _init_json(spec) -> dict[str, Any]:
-    """An InitSpec as JSON: the initialiser and every parameter its registry entry declares."""
-    out: dict[str, Any] = {"weights": spec.name}
-    if spec.W is not None:
-        out["W"] = [[float(x) for x in row] for row in spec.W]
-    else:
-        out.update(spec.values())
-    if spec.b is not None:
-        out["b"] = [[float(x) for x in row] for row in spec.b]
-    else:
-        out["bias"] = float(spec.bias)
-    return out
-
-
-def _init_text(spec) -> str:
-    """'xavier gain=1 bias=0', 'explicit W, explicit b', ... for the show table."""
-    d = _init_json(spec)
-    weights = "explicit W" if "W" in d else " ".join(
-        [d["weights"]] + [f"{k}={v:g}" for k, v in d.items() if k not in ("weights", "bias", "b")])
-    return f"{weights}, " + ("explicit b" if "b" in d else f"bias={d['bias']:g}")
-
-
-def _optimizer_json(opt) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": opt.name, "learning_rate": opt.learning_rate, "batch_size": opt.batch_size,
-                           "kind": opt.kind}
-    out.update(opt.values())
-    return out
-
-
-def _layer_json(spec) -> dict[str, Any]:
-    """A layer as JSON: n, the activation, and every parameter the activation declares (slope, alpha)."""
-    d: dict[str, Any] = {"n": int(spec.n), "activation": spec.activation}
-    d.update(spec.resolve().values)
-    return d
-
-
-def _layer_text(spec) -> str:
-    """'leaky_relu (slope 0.01)', 'tanh'."""
-    values = spec.resolve().values
-    return spec.activation + (" (" + ", ".join(f"{k} {v:g}" for k, v in values) + ")" if values else "")
-
-
-def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
-    """The resolved scenario as `gradsim show --json` prints it."""
-    run = scenario.run
-    return {
-        "name": scenario.name,
-        "summary": scenario.summary,
-        "source": str(scenario.source) if scenario.source is not None else None,
-        "seed": int(sim.seed),
-        "n0": int(sim.n[0]),
-        "m": int(sim.m),
-        "L": int(sim.L),
-        "layers": [_layer_json(s) for s in sim.layers],
-        "loss": sim.loss_name,
-        "optimizer": _optimizer_json(sim.optimizer),
-        "init": [_init_json(s) for s in sim.init],
-        "parameters": int(sum(p.size for p in sim.params)),
-        "run": {"iterations": run.iterations, "stop_below": run.stop_below, "stop_on_blowup": run.stop_on_blowup},
-        "expectations": len(scenario.expectations),
-    }
-
-
 @gradsim.command(short_help="Show a scenario's resolved network.")
 @click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved scenario as JSON.")
@@ -275,41 +210,13 @@ def show(scenario: "Scenario", as_json: bool) -> None:
     Example:
       gradsim show exploding-linear --json
     """
-    from .display import shape as fmt_shape
+    from .describe import scenario_json, show_lines
 
     sim = _build(scenario, None)
     if as_json:
         click.echo(json.dumps(scenario_json(scenario, sim), indent=2, ensure_ascii=False))
         return
-    m = sim.m
-    rows = [("l", "n[l]", "activation", "W[l]", "b[l]", "Z[l], A[l]", "parameters", "init")]
-    rows.append(("0", str(sim.n[0]), "(input X = A[0])", "", "", fmt_shape((sim.n[0], m)), "", ""))
-    for l in range(1, sim.L + 1):
-        spec = sim.layers[l - 1]
-        act = _layer_text(spec)
-        n, n_prev = sim.n[l], sim.n[l - 1]
-        rows.append((str(l), str(n), act, fmt_shape((n, n_prev)), fmt_shape((n, 1)), fmt_shape((n, m)),
-                     str(n * n_prev + n), _init_text(sim.init[l - 1])))
-    opt = sim.optimizer
-    batch = f"{opt.kind} gradient descent" + (f", batch size {opt.batch_size}" if opt.batch_size else f", m = {m}")
-    values = opt.values()
-    extra = "".join(f", {p.symbol or p.name} = {values[p.name]:g}" for p in opt.entry.params
-                    if not (p.quiet and values[p.name] == p.default))
-    lines = [f"{scenario.name}  {scenario.summary}".rstrip()]
-    if scenario.source is not None:
-        lines.append(f"file        {scenario.source}")
-    lines += [""] + _table(rows) + [""]
-    lines += [
-        f"parameters  {sum(p.size for p in sim.params)}",
-        f"loss        {sim.loss_name}: L(ŷ, y) = {sim.loss.formula}",
-        f"optimizer   {opt.name}, α = {opt.learning_rate:g}{extra} ({batch})",
-        f"seed        {sim.seed}",
-        f"run         {scenario.run.iterations} iterations"
-        + (f", stop when J < {scenario.run.stop_below:g}" if scenario.run.stop_below is not None else "")
-        + (", stop on a blow-up" if scenario.run.stop_on_blowup else ""),
-        f"expect      {len(scenario.expectations)} expectation(s) (gradsim check {scenario.name})",
-    ]
-    for line in lines:
+    for line in show_lines(scenario, sim):
         click.echo(line)
 
 
@@ -427,36 +334,13 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
     Example:
       gradsim check scenarios/*.toml --junit gradsim-junit.xml
     """
-    from .junit import Case, Suite, write_junit
-    from .checks import run_expectations
+    from .checks import check_scenarios
+    from .junit import write_junit
     from .scenario import list_bundled
 
     if not scenarios:
         scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())
-    suites: list[Suite] = []
-    rows = [("", "scenario", "expectation", "at", "")]
-    for sc in scenarios:
-        suite = Suite(sc.name, str(sc.source) if sc.source is not None else "")
-        t0 = time.perf_counter()
-        try:
-            results = run_expectations(sc, seed)
-        except Exception as exc:  # noqa: BLE001 — a scenario that cannot run is an error in the report
-            if os.environ.get("GRADSIM_DEBUG"):
-                raise
-            message = f"{type(exc).__name__}: {_one_line(str(exc))}"
-            suite.cases.append(Case("run", False, message, error=True))
-            rows.append(("ERROR", sc.name, "(the scenario did not run)", "", message))
-            results = []
-        suite.time = time.perf_counter() - t0
-        for r in results:
-            message = f"expected {r.expected}; got {r.got}"
-            detail = f"{r.name} at {r.at}: {message}" + (f"\n{r.description}" if r.description else "")
-            suite.cases.append(Case(r.name, r.passed, "" if r.passed else message, detail))
-            rows.append(("PASS" if r.passed else "FAIL", sc.name, _clip(r.name), _clip(r.at),
-                         "" if r.passed else message))
-        if not results and not suite.cases:
-            rows.append(("—", sc.name, "(no expectations)", "", ""))
-        suites.append(suite)
+    suites, rows = check_scenarios(scenarios, seed, debug=bool(os.environ.get("GRADSIM_DEBUG")))
     for line in _table(rows):
         click.echo(line)
     tests = sum(len(s.cases) for s in suites)
@@ -475,11 +359,6 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
         what = [f"{failed} expectation{'s' if failed != 1 else ''} failed"] if failed else []
         what += [f"{errors} scenario{'s' if errors != 1 else ''} did not run"] if errors else []
         raise GradsimError(", ".join(what))
-
-
-def _clip(text: str, width: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------- gradcheck
@@ -509,23 +388,14 @@ def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, 
     Example:
       gradsim gradcheck exploding-linear --tolerance 1e-7
     """
+    from .describe import gradcheck_rows
     from .engine import gradcheck as engine_gradcheck
-    from .display import fmt
 
     sim = _build(scenario, seed)
     if after:
         sim.run(after, stop_on_blowup=False)
     checks = engine_gradcheck(sim, eps=eps, max_per_layer=samples)
-    rows = [("l", "W[l] rel. error", "b[l] rel. error", "checked", "kinks", "ε(W)", "rounding", "")]
-    bad = []
-    for c in checks:
-        ok = math.isfinite(c.rel_error) and c.rel_error <= tolerance
-        at_noise = math.isfinite(c.rel_error) and c.rel_error <= 3 * c.noise
-        verdict = "ok" if ok else "ok (rounding)" if at_noise else "FAIL" if c.resolved else "unresolved"
-        if verdict == "FAIL":
-            bad.append(c.layer)
-        rows.append((str(c.layer), fmt(c.rel_error_W), fmt(c.rel_error_b), f"{c.checked}/{c.total}",
-                     str(c.skipped), f"{c.eps_W:.0e}", fmt(c.noise), verdict))
+    rows, bad = gradcheck_rows(checks, tolerance)
     click.echo(f"{scenario.name}: gradient check after {sim.iteration} iteration{'s' if sim.iteration != 1 else ''}"
                f", tolerance {tolerance:g}")
     for line in _table(rows):

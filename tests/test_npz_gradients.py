@@ -21,7 +21,8 @@ EPS = 1e-6
 PER_PARAM = 12  # sampled entries of each W[l] and b[l]
 
 
-def g(name: str, Z: np.ndarray, slope: float | None) -> np.ndarray:
+def g(name: str, Z: np.ndarray, layer: dict) -> np.ndarray:
+    """g[l] written out here, independently of the engine's registry (its parameters from show --json)."""
     if name == "linear":
         return Z
     if name == "sigmoid":
@@ -31,7 +32,11 @@ def g(name: str, Z: np.ndarray, slope: float | None) -> np.ndarray:
     if name == "relu":
         return np.maximum(Z, 0.0)
     if name == "leaky_relu":
-        return np.where(Z > 0, Z, slope * Z)
+        return np.where(Z > 0, Z, layer["slope"] * Z)
+    if name == "elu":
+        return np.where(Z > 0, Z, layer["alpha"] * np.expm1(np.minimum(Z, 0.0)))
+    if name == "softplus":
+        return np.logaddexp(0.0, Z)
     if name == "softmax":
         e = np.exp(Z - Z.max(axis=0))
         return e / e.sum(axis=0)
@@ -61,8 +66,8 @@ def forward(params, A0, Y, layers, loss, start: int = 1, As: list | None = None)
     for l in range(start, len(layers) + 1):
         layer = layers[l - 1]
         Z = params[f"W[{l}]"] @ A + params[f"b[{l}]"]
-        A = g(layer["activation"], Z, layer.get("slope"))
-        if layer["activation"] in ("relu", "leaky_relu"):
+        A = g(layer["activation"], Z, layer)
+        if layer["activation"] in ("relu", "leaky_relu", "elu"):
             kinks.append(Z > 0)
         if As is not None:
             As.append(A)

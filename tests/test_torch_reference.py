@@ -12,7 +12,8 @@ from gradsim.scenario import load_scenario  # noqa: E402
 
 G = {
     "linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-    "softmax": lambda z: torch.softmax(z, dim=0),
+    "softmax": lambda z: torch.softmax(z, dim=0), "elu": torch.nn.functional.elu,
+    "softplus": torch.nn.functional.softplus,
 }
 
 
@@ -28,7 +29,8 @@ def torch_cost(loss, Z, A, Y):
 
 
 @pytest.mark.parametrize("name", ["three-layer-cache", "needles-softmax", "needles-multilabel",
-                                  "relu-regression-l1", "init-xavier-tanh", "exploding-linear", "backprop-dw3"])
+                                  "relu-regression-l1", "init-xavier-tanh", "exploding-linear", "backprop-dw3",
+                                  "elu-negative-bias", "softplus-negative-bias"])
 def test_npz_gradients_match_torch_autograd(name, tmp_path):
     out = tmp_path / "last.npz"
     r = CliRunner().invoke(gradsim, ["run", name, "--iterations", "1", "--npz", str(out), "--quiet"])

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -29,99 +28,9 @@ from .losses import check_compatible, get_loss
 from .network import LayerSpec, layer_backward, layer_forward, output_dZ
 from .optim import OptimizerSpec
 from .phases import Phase, phase_table
-from .stats import ArrayStats, array_stats
+from .record import BlowUp, Record, Start, readonly
 
 Array = np.ndarray
-
-
-@dataclass(frozen=True)
-class BlowUp:
-    """The first array that went non-finite: where and when."""
-
-    iteration: int
-    phase: str
-    layer: int | None
-    array: str
-
-    def describe(self) -> str:
-        where = self.phase if self.layer is None else f"{self.phase} l={self.layer}"
-        return f"{self.array} went non-finite first, in {where} of iteration {self.iteration}"
-
-
-class Record:
-    """What one phase computed. Arrays are read-only references; statistics are computed on demand.
-
-    Arrays are marked read-only when they are first handed out (``arrays``), not when they are made:
-    the engine itself never writes into them, and sealing ~20 arrays per iteration that a headless run
-    never looks at would cost a fifth of a small net's iteration.
-    """
-
-    __slots__ = ("iteration", "index", "kind", "layer", "_arrays", "J", "_stats", "_sealed", "activation")
-
-    def __init__(self, iteration: int, index: int, kind: str, layer: int | None, arrays: dict,
-                 J: float | None = None, activation: Activation | None = None):
-        self.iteration = iteration
-        self.index = index
-        self.kind = kind
-        self.layer = layer
-        self._arrays = arrays
-        self.J = J
-        self.activation = activation  # g[l]'s registry entry, on forward records
-        self._stats: dict[str, ArrayStats] | None = None
-        self._sealed = False
-
-    @property
-    def arrays(self) -> dict[str, Array]:
-        if not self._sealed:
-            _readonly(*self._arrays.values())
-            self._sealed = True
-        return self._arrays
-
-    @property
-    def phase(self) -> Phase:
-        return Phase(self.kind, self.layer)
-
-    @property
-    def stats(self) -> dict[str, ArrayStats]:
-        if self._stats is None:
-            self._stats = {name: array_stats(a) for name, a in self.arrays.items()}
-        return self._stats
-
-    @property
-    def unit_stats(self) -> dict[str, float]:
-        """On a forward record: the fractions of saturated sigmoid/tanh and dead ReLU units of Z[l], A[l]."""
-        if self.kind != "forward" or self.activation is None:
-            return {}
-        Z, A = self.arrays[f"Z[{self.layer}]"], self.arrays[f"A[{self.layer}]"]
-        return {"fraction_saturated": fraction_saturated(self.activation, Z, A),
-                "fraction_dead": fraction_dead(self.activation, Z, A)}
-
-    @property
-    def nonfinite(self) -> list[str]:
-        """Names of this record's arrays holding inf or NaN (and "J" if the cost is not finite)."""
-        bad = [name for name, s in self.stats.items() if not s.finite]
-        if self.J is not None and not math.isfinite(self.J):
-            bad.append("J")
-        return bad
-
-    def __repr__(self) -> str:
-        return f"Record(iteration={self.iteration}, {Phase(self.kind, self.layer).label}, arrays={list(self.arrays)})"
-
-
-class _Start(NamedTuple):
-    """The state at the start of an iteration: all that is needed to replay it."""
-
-    iteration: int
-    params: tuple
-    opt_state: tuple
-    blowup: BlowUp | None
-    halted: bool
-
-
-def _readonly(*arrays: Array) -> None:
-    for a in arrays:
-        if a.flags.writeable:
-            a.flags.writeable = False
 
 
 class Simulation:
@@ -159,7 +68,7 @@ class Simulation:
                 raise ValueError(f"{g.name} is for the output layer only")
         if not self.acts[-1].output:
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
-        _readonly(X, Y)
+        readonly(X, Y)
         self.X, self.Y = X, Y
         self.m = X.shape[1]
         self.loss_name = loss
@@ -175,7 +84,7 @@ class Simulation:
         params: list[Array] = []
         for l in range(1, self.L + 1):
             W, b = init_layer(rng, self.n[l], self.n[l - 1], specs[l - 1])
-            _readonly(W, b)
+            readonly(W, b)
             params += [W, b]
         self._initial = tuple(params)
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
@@ -204,7 +113,7 @@ class Simulation:
         self.J_history: list[float] = []
         self.blowup: BlowUp | None = None
         self.halted = False
-        self._history: deque[_Start] = deque(maxlen=self.history_size)
+        self._history: deque[Start] = deque(maxlen=self.history_size)
         self._fp = False
 
     @property
@@ -215,13 +124,13 @@ class Simulation:
         pass used), then Z[l], A[l] as the forward pass reaches l and dA[l], dZ[l], dW[l], db[l] as
         backprop does.
         """
-        _readonly(*self._cache.values())
+        readonly(*self._cache.values())
         return dict(self._cache)
 
     @property
     def params(self) -> tuple[Array, ...]:
         """Current (W[1], b[1], ..., W[L], b[L]), after this iteration's update once it ran (read-only)."""
-        _readonly(*self._params)
+        readonly(*self._params)
         return self._params
 
     @property
@@ -367,7 +276,7 @@ class Simulation:
 
     def _begin_iteration(self) -> None:
         t = self.iteration + 1
-        self._history.append(_Start(t, self._params, self.opt_state, self.blowup, self.halted))
+        self._history.append(Start(t, self._params, self.opt_state, self.blowup, self.halted))
         idx = self.batches.indices(t)
         if idx is None:
             Xb, Yb = self.X, self.Y

@@ -55,8 +55,8 @@ def read_expectation(t: Any, path: str, index: int, sc: "Scenario") -> Expectati
             raise _err(join(path, "rhs"), f"a number, an array or an expression to compare with {op}",
                        got="nothing (it is missing)")
         kw["rhs"] = _operand(t["rhs"], join(path, "rhs"), sc, at, trees, "rhs")
-    for key, needed in (("lo", op == "between"), ("hi", op == "between")):
-        if needed:
+    for key, required in (("lo", op == "between"), ("hi", op == "between")):
+        if required:
             if key not in t:
                 raise _err(join(path, key), "a number or an expression (between needs lo and hi)",
                            got="nothing (it is missing)")

@@ -148,7 +148,7 @@ def read_init(t: Mapping, path: str, n0: int, layers: list[LayerSpec]) -> list[I
             W = matrix(sub["W"], join(p, "W"))
             if W.shape != (n[l], n[l - 1]):
                 raise _err(join(p, "W"), f"shape (n[{l}], n[{l - 1}]) = ({n[l]}, {n[l - 1]})", got=str(W.shape))
-            out.append(InitSpec("explicit", W=W, bias=bias, b=b))
+            out.append(InitSpec(W=W, bias=bias, b=b))  # named "explicit" by InitSpec
             continue
         name = choice(sub, "weights", p, weights, default=base_name)
         names_used.add(name)

@@ -57,7 +57,7 @@ class NetInfo:
     def of(cls, sim: Simulation, *, name: str = "scenario", summary: str = "", init: str | None = None,
            run_iterations: int = 100, stop_below: float | None = None) -> "NetInfo":
         if init is None:
-            names = sorted({spec.name if spec.W is None else "explicit" for spec in sim.init})
+            names = sorted({spec.name for spec in sim.init})  # "explicit" where W was given
             init = ", ".join(names)
         opt = sim.optimizer
         return cls(

@@ -149,12 +149,16 @@ async def test_the_editor_offers_the_new_activation_and_refuses_what_a_file_woul
         with pytest.raises(ScenarioError) as info:  # the same message a file gets
             loads_scenario(SCENARIO.replace("learning_rate = 0.01", "learning_rate = 1e300"))
         assert "optimizer.learning_rate: expected a number ≤ 1e+06; got 1e+300" in str(info.value)
+        optimizers = [value for _, value in editor.query_one("#edit-opt", Select)._options]
+        assert "signsgd" in optimizers and "rmsprop" in optimizers
         select.value = "swish"
+        editor.query_one("#edit-opt", Select).value = "rmsprop"
         editor.query_one("#edit-lr", Input).value = "0.02"
         await pilot.click("#edit-apply")
         await pilot.pause()
         assert app.screen is app.main
         assert app.main.info.activations == ("swish", "sigmoid")
+        assert app.main.info.optimizer == "rmsprop" and app.main.sim.optimizer.values() == {"rho": 0.9, "eps": 1e-8}
 
 
 def test_overrides_go_through_validation():

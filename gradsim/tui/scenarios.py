@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine import ACTIVATIONS, INITIALIZERS, Simulation, hidden_activations, selectable_initializers
+from ..engine import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, Simulation, hidden_activations, selectable_initializers
 from ..engine.params import all_names
 from ..errors import ScenarioError
 from ..scenario import Scenario, build_simulation, list_bundled, load_scenario, with_overrides
@@ -59,6 +59,7 @@ class HyperParameters:
     init: str | None
     activation: str | None
     batch_size: int | None
+    optimizer: str | None = None  # None keeps the scenario's
 
     @classmethod
     def of(cls, scenario: Scenario) -> "HyperParameters":
@@ -69,6 +70,7 @@ class HyperParameters:
             init=inits.pop() if len(inits) == 1 else None,
             activation=acts.pop() if len(acts) == 1 else None,
             batch_size=scenario.optimizer.batch_size,
+            optimizer=scenario.optimizer.name,
         )
 
 
@@ -82,6 +84,11 @@ def init_choices() -> list[str]:
     return selectable_initializers()
 
 
+def optimizer_choices() -> list[str]:
+    """The optimisers the editor offers: every entry of the registry."""
+    return list(OPTIMIZERS)
+
+
 def overrides_for(scenario: Scenario, hp: HyperParameters) -> list[tuple[str, Any]]:
     """The editor's values as field-path overrides of the scenario's document.
 
@@ -90,9 +97,14 @@ def overrides_for(scenario: Scenario, hp: HyperParameters) -> list[tuple[str, An
     old one. The output layer keeps its activation (the loss depends on it).
     """
     before = HyperParameters.of(scenario)
-    out: list[tuple[str, Any]] = [("optimizer.learning_rate", hp.learning_rate),
-                                  ("optimizer.batch_size", hp.batch_size)]
+    out: list[tuple[str, Any]] = []
     doc = scenario.doc
+    if hp.optimizer is not None and hp.optimizer != before.optimizer:
+        # the new optimiser's own hyper-parameters keep the file's values where it has them
+        takes = {p.name for p in OPTIMIZERS[hp.optimizer].params} if hp.optimizer in OPTIMIZERS else set()
+        table = {k: v for k, v in dict(doc.get("optimizer", {})).items() if k in takes}
+        out.append(("optimizer", {**table, "name": hp.optimizer}))
+    out += [("optimizer.learning_rate", hp.learning_rate), ("optimizer.batch_size", hp.batch_size)]
     if hp.init is not None and hp.init != before.init:
         takes = {p.name for p in INITIALIZERS[hp.init].params} | {"bias", "b"} if hp.init in INITIALIZERS else set()
         init = {k: v for k, v in dict(doc.get("init", {})).items() if k in takes}

@@ -1,4 +1,5 @@
-"""The hyper-parameter editor: learning rate, initialisation, hidden activation, batch size → restart."""
+"""The hyper-parameter editor: optimiser, learning rate, initialisation, hidden activation, batch size →
+restart. Its choices are the engine's registries; its values go through the scenario validation."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...errors import ScenarioError
 from ...scenario import Scenario
-from ..scenarios import HyperParameters, hidden_choices, init_choices, with_hyperparameters
+from ..scenarios import HyperParameters, hidden_choices, init_choices, optimizer_choices, with_hyperparameters
 
 KEEP = "__keep__"
 
@@ -43,9 +44,12 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
             yield Static(Content.assemble(("Restarts ", ""), (sc.name, "bold"),
                                           (f" from iteration 0 (seed {sc.seed}).", "")), classes="dialog-note")
             with Grid(id="editor-grid"):
+                yield Label("optimiser")
+                yield Select([(name, name) for name in optimizer_choices()], value=hp.optimizer, allow_blank=False,
+                             id="edit-opt", compact=True)
                 yield Label("learning rate α")
                 yield Input(f"{hp.learning_rate:g}", id="edit-lr", type="number", compact=True)
-                yield Label("initialisation W[l]")
+                yield Label("initialisation W[l]", markup=False)
                 yield Select(inits, value=init_value, allow_blank=False, id="edit-init", compact=True)
                 yield Label("hidden activation")
                 yield Select(acts, value=act_value, allow_blank=False, id="edit-act", compact=True,
@@ -80,7 +84,8 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
                 raise ScenarioError("a whole number", repr(batch_text), field="batch size") from None
         init = self.query_one("#edit-init", Select).value
         act = self.query_one("#edit-act", Select).value
-        return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch)
+        opt = str(self.query_one("#edit-opt", Select).value)
+        return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch, opt)
 
     @on(Button.Pressed, "#edit-apply")
     @on(Input.Submitted)

@@ -140,6 +140,9 @@ def test_softmax_output():
     ("gd", "W[1] := W[1] − α·dW[1]"),
     ("momentum", "v := β·v + (1−β)·dW[1];  W[1] := W[1] − α·v"),
     ("adam", "W[1] := W[1] − α·m̂/(√v̂ + ε)"),
+    ("nesterov", "v := β·v + (1−β)·dW[1];  W[1] := W[1] − α·(β·v + (1−β)·dW[1])"),
+    ("rmsprop", "s := ρ·s + (1−ρ)·dW[1]²;  W[1] := W[1] − α·dW[1]/(√s + ε)"),
+    ("adagrad", "G := G + dW[1]²;  W[1] := W[1] − α·dW[1]/(√G + ε)"),
 ])
 def test_update_equations_per_optimizer(name, text):
     sim = make_sim([LayerSpec(2, "tanh"), LayerSpec(1, "linear")], "l2",

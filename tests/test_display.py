@@ -283,3 +283,15 @@ def test_the_trace_file_writes_the_finite_norm(tmp_path):
             assert row["nonfinite"] == "false"
         assert float(row["norm(A[1])"]) == norm(sim.arrays["A[1]"])
         assert float(row["norm(dW[2])"]) == norm(sim.arrays["dW[2]"])
+
+
+def test_std_and_rms_of_huge_finite_arrays_stay_finite():
+    """array_stats' std and the expression language's rms are built on the same scaled norm."""
+    from gradsim.engine import array_stats
+    from gradsim.scenario.expressions import evaluate, parse
+
+    a = np.array([1e200, -1e200, 3.0])
+    assert array_stats(a).std == pytest.approx(math.sqrt(2 / 3) * 1e200, rel=1e-14)
+    huge = np.full((2, 2), 1e200)
+    assert evaluate(parse("rms(X)"), lambda name, layer: huge) == pytest.approx(1e200, rel=1e-15)
+    assert evaluate(parse("rms(X)"), lambda name, layer: np.array([[3.0, 4.0]])) == pytest.approx(math.sqrt(12.5))

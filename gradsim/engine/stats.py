@@ -33,7 +33,7 @@ def array_stats(a: np.ndarray) -> ArrayStats:
             mean = total / n
             d = a - mean
             return ArrayStats(
-                a.shape, mean, math.sqrt(float(np.vdot(d, d)) / n), norm(a),
+                a.shape, mean, norm(d) / math.sqrt(n), norm(a),  # std = ‖a − mean‖/√n: scaled, pairwise
                 float(a.min()), float(a.max()), 0,
             )
         finite = np.isfinite(a)

@@ -83,7 +83,7 @@ BUILTINS: dict[str, Entry] = {
     "mean": (1, 1, _reduce(np.mean), "mean of all elements"),
     "std": (1, 1, _reduce(np.std), "standard deviation of all elements"),
     "var": (1, 1, _reduce(np.var), "variance of all elements"),
-    "rms": (1, 1, _reduce(lambda x: np.sqrt((x * x).mean())), "root mean square"),
+    "rms": (1, 1, _reduce(lambda x: stats.norm(x) / np.sqrt(x.size)), "root mean square (‖x‖/√size: no overflow)"),
     "T": (1, 1, lambda x: np.asarray(x).T, "transpose (also written x.T)"),
     "row": (2, 2, _row, "row(x, i): row i as a (1, cols) array"),
     "col": (2, 2, _col, "col(x, j): column j as a (rows, 1) array"),

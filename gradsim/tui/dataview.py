@@ -83,6 +83,12 @@ def blend(a: RGB, b: RGB, t: float) -> RGB:
     return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
+def blend_many(a: Array, b: Array, t: Array) -> Array:
+    """Row-wise ``blend`` of (k, 3) colours a and b by t (k,): uint8 (k, 3)."""
+    t = np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)[:, None]
+    return np.round(a + (b - a) * t).astype(np.uint8)
+
+
 def labels(Y: Array) -> Array:
     """One class per column: argmax for several rows, y > 0.5 for one."""
     return (Y[0] > 0.5).astype(int) if Y.shape[0] == 1 else Y.argmax(axis=0)
@@ -131,15 +137,16 @@ def regions(src: DataSource, params: Sequence[Array], rows: int, cols: int) -> R
         else:
             pred = A.argmax(axis=0)
             conf = A.max(axis=0)
-        for i, (k, c) in enumerate(zip(pred.tolist(), conf.tolist())):
-            pixels.flat[3 * i:3 * i + 3] = blend(BACK, CLASS[k % len(CLASS)], 0.15 + 0.35 * c)
+        palette = np.array(CLASS, dtype=np.float64)[pred % len(CLASS)]
+        pixels[:] = blend_many(np.array(BACK, dtype=np.float64), palette, 0.15 + 0.35 * conf).reshape(rows, cols, 3)
         predicted = pred.reshape(rows, cols)
     else:
         v = A[0]
         lo, hi = float(min(src.Y[0].min(), np.nanmin(v))), float(max(src.Y[0].max(), np.nanmax(v)))
         t = (v - lo) / (hi - lo) if hi > lo else np.full_like(v, 0.5)
-        for i, ti in enumerate(t.tolist()):
-            pixels.flat[3 * i:3 * i + 3] = blend(blend(BACK, CLASS[0], 0.5), blend(BACK, CLASS[1], 0.5), ti)
+        lo_rgb = np.array(blend(BACK, CLASS[0], 0.5), dtype=np.float64)
+        hi_rgb = np.array(blend(BACK, CLASS[1], 0.5), dtype=np.float64)
+        pixels[:] = blend_many(lo_rgb[None, :], hi_rgb[None, :], t).reshape(rows, cols, 3)
         predicted = v.reshape(rows, cols)
     pc = np.clip(((src.X[0] - x0) / (x1 - x0) * cols).astype(int), 0, cols - 1)
     pr = np.clip(((y1 - src.X[1]) / (y1 - y0) * rows).astype(int), 0, rows - 1)

@@ -27,9 +27,7 @@ class DataActions:
         middle.toggle_class("-data")
         shown = middle.has_class("-data")
         if shown and self.snap is not None:
-            self.data_paint(self.snap)
-        self.notify("The data panel: the network's answer over the data" if shown else "The layer panel",
-                    timeout=2)
+            self.data_paint(self.snap)  # the panel's border title says what it is: no toast (it would time out)
 
     def _example(self, step: int) -> None:
         panel = self.query_one(DataPanel)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .engine import evaluate
 from .engine.phases import Phase, position
 from .scenario import expressions as ex
 from .scenario.expect import COMPARE
@@ -94,6 +95,8 @@ def make_lookup(sim: "Simulation"):
                 return float(sim.J)
             if name == "J_history":
                 return np.array(sim.J_history, dtype=np.float64)
+            if name in evaluate.NAMES:
+                return _metric(sim, name)
             raise ex.EvalError(f"unknown name {name}")
         lo = ex.LAYERED[name]
         if not lo <= layer <= sim.L:
@@ -113,6 +116,15 @@ def make_lookup(sim: "Simulation"):
         return sim.arrays[key]
 
     return lookup
+
+
+def _metric(sim: "Simulation", name: str) -> float:
+    """J_full, accuracy, J_test, accuracy_test: a forward pass of their own (engine/evaluate.py)."""
+    if name.startswith("accuracy") and not evaluate.classifies(sim):
+        raise ex.EvalError(f"{name} needs a classification loss; {sim.loss.name} has no accuracy")
+    if name in evaluate.TEST and sim.heldout is None:
+        raise ex.EvalError(f"{name} needs a held-out split (test_fraction in [data])")
+    return evaluate.metrics(sim, (name,))[name]
 
 
 def _value(e: Expectation, key: str, lookup):

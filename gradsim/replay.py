@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .display import fmt, norm, percent
+from .engine import evaluate
 from .equations import equations, format_equations
 from .trace import TraceWriter, save_npz, trace_columns, trace_row
 
@@ -55,7 +56,7 @@ def run(
     """
     if iterations < 1:
         raise ValueError(f"iterations must be at least 1, got {iterations}")
-    writer = TraceWriter(trace, trace_columns(sim.L)) if trace is not None else None
+    writer = TraceWriter(trace, trace_columns(sim.L, evaluate.applies(sim))) if trace is not None else None
     done = [sim.iteration]
 
     def after(s: "Simulation") -> None:
@@ -102,6 +103,7 @@ def summary_lines(sim: "Simulation", result: RunResult, name: str, stop_below: f
         finite = [j for j in hist if math.isfinite(j)]
         extra = f"   (iteration 1: {hist[0]:.6g}" + (f", lowest {min(finite):.6g}" if finite else "") + ")"
         lines.append(f"J = {hist[-1]:.6g}{extra if len(hist) > 1 else ''}")
+    lines += metric_lines(sim)
     header = ("l", "n[l]", "g[l]", "‖W[l]‖", "‖A[l]‖", "‖dW[l]‖", "‖db[l]‖", "saturated", "dead")
     rows = [header]
     for l in range(1, sim.L + 1):
@@ -117,6 +119,21 @@ def summary_lines(sim: "Simulation", result: RunResult, name: str, stop_below: f
     if sim.blowup is not None:
         lines.append(f"blow-up: {sim.blowup.describe()}")
     return lines
+
+
+def metric_lines(sim: "Simulation") -> list[str]:
+    """J and accuracy over every training example and over the held-out ones, when they apply."""
+    names = evaluate.applies(sim)
+    if not names or sim.iteration == 0:
+        return []
+    values = evaluate.metrics(sim, names)
+    out = []
+    for group, where in ((evaluate.FULL, f"all {sim.m} training examples"),
+                         (evaluate.TEST, f"the {sim.heldout[1].shape[1] if sim.heldout else 0} held-out examples")):
+        shown = [f"{n} = {values[n]:.6g}" for n in group if n in values]
+        if shown:
+            out.append(", ".join(shown) + f"   (over {where}, with the weights J used)")
+    return out
 
 
 def table(rows: list[tuple[str, ...]], gap: str = "  ") -> list[str]:

@@ -4,7 +4,12 @@ Trace columns, one row per iteration (``trace_columns``)::
 
     iteration, J,
     norm(dW[l]), norm(db[l]), norm(A[l]), fraction_saturated[l], fraction_dead[l]   for l = 1..L,
-    nonfinite, blowup, halted
+    nonfinite, blowup, halted,
+    J_full, accuracy, J_test, accuracy_test      when they apply (``engine.evaluate.applies``)
+
+``J_full``/``accuracy``: over every training example (with mini-batches or a held-out split);
+``J_test``/``accuracy_test``: over the held-out examples (``test_fraction`` in [data]); accuracy only for
+a classification loss. All four use the parameters of the iteration's forward pass, like J.
 
 The names are the ones the scenario expectation language uses, so a column can be pasted into an
 ``[[expect]]``. ``nonfinite``: J or a traced norm of this iteration is inf/NaN; ``blowup``: the first
@@ -23,11 +28,12 @@ import csv
 import json
 import math
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from .display import norm
+from .engine import evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
@@ -38,12 +44,12 @@ FLAGS = ("nonfinite", "blowup", "halted")
 NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
 
 
-def trace_columns(L: int) -> list[str]:
-    """The trace's column names for an L-layer network, in order."""
+def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
+    """The trace's column names for an L-layer network, in order; ``metrics`` (``evaluate.applies``) last."""
     cols = ["iteration", "J"]
     for pattern in PER_LAYER:
         cols += [pattern.format(l=l) for l in range(1, L + 1)]
-    return cols + list(FLAGS)
+    return cols + list(FLAGS) + list(metrics)
 
 
 def trace_row(sim: "Simulation") -> dict[str, Any]:
@@ -64,6 +70,7 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)
     row["halted"] = bool(sim.halted)
+    row.update(evaluate.metrics(sim, evaluate.applies(sim)))  # J_full, accuracy, J_test, accuracy_test
     return row
 
 

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
-from gradsim.scenario import load_scenario  # noqa: E402
+from gradsim.scenario import load_scenario, with_overrides  # noqa: E402
 from gradsim.tui.app import GradsimApp  # noqa: E402
 from tui_scenarios import diverging, three_layer  # noqa: E402
 
@@ -50,3 +50,25 @@ def test_diverging_after_blow_up(snap_compare):
     names it."""
     app = GradsimApp(diverging())
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*["i"] * 15))
+
+
+# --------------------------------------------------------------------------------- the data panel
+DATA_SIZE = (110, 36)
+
+
+def test_data_panel_decision_regions(snap_compare):
+    """three-layer-cache after 10 iterations: the moons over the network's decision regions."""
+    app = GradsimApp(load_scenario("three-layer-cache"))
+    assert snap_compare(app, terminal_size=DATA_SIZE, run_before=keys("d", *["i"] * 10))
+
+
+def test_data_panel_needle_images(snap_compare):
+    """needle-logistic after 5 iterations: example 1 as a 5×5×3 image beside W[1]'s row."""
+    app = GradsimApp(load_scenario("needle-logistic"))
+    assert snap_compare(app, terminal_size=DATA_SIZE, run_before=keys("d", "right_square_bracket", *["i"] * 5))
+
+
+def test_data_panel_regression(snap_compare):
+    """relu-regression-l2 with one input, after 10 iterations: ŷ(x) as a curve over the targets."""
+    app = GradsimApp(with_overrides(load_scenario("relu-regression-l2"), [("data.inputs", 1)]))
+    assert snap_compare(app, terminal_size=DATA_SIZE, run_before=keys("d", *["i"] * 10))

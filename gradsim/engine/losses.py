@@ -27,6 +27,7 @@ class Loss:
     units: tuple[int, int | None] = (1, None)  # allowed n[L]: at least, at most (None: no limit)
     units_hint: str = ""  # said when n[L] is outside ``units``
     kink: Callable[[Array, Array], Array] | None = None  # (A, Y) -> the pattern whose change marks a kink of J
+    accuracy: Callable[[Array, Array], float] | None = None  # (A, Y) -> share classified right; None: regression
     source: str = ""
 
     def units_problem(self, n_out: int) -> tuple[str, str] | None:
@@ -95,13 +96,23 @@ def _l1_kink(A: Array, Y: Array) -> Array:
     return np.sign(A - Y)
 
 
+def _threshold_accuracy(A: Array, Y: Array) -> float:
+    """ŷ > 0.5 against y > 0.5, per entry (one label per row of Y)."""
+    return float(np.mean((A > 0.5) == (Y > 0.5))) if Y.size else float("nan")
+
+
+def _argmax_accuracy(A: Array, Y: Array) -> float:
+    """The most probable class against the target's, per column."""
+    return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0))) if Y.shape[1] else float("nan")
+
+
 LOSSES: dict[str, Loss] = {
     "logistic": Loss("logistic", "−[y log ŷ + (1−y) log(1−ŷ)]", _logistic_value, _logistic_dA, "sigmoid",
-                     targets="unit", units=(1, 1), units_hint="use multilabel"),
+                     targets="unit", units=(1, 1), units_hint="use multilabel", accuracy=_threshold_accuracy),
     "multilabel": Loss("multilabel", "−Σ_k [y_k log ŷ_k + (1−y_k) log(1−ŷ_k)]", _logistic_value, _logistic_dA,
-                       "sigmoid", targets="unit"),
+                       "sigmoid", targets="unit", accuracy=_threshold_accuracy),
     "softmax_ce": Loss("softmax_ce", "−Σ_k y_k log ŷ_k", _softmax_ce_value, _softmax_ce_dA, "softmax",
-                       targets="distribution", units=(2, None)),
+                       targets="distribution", units=(2, None), accuracy=_argmax_accuracy),
     "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA, dA_formula="sign(A[{L}] − Y)/m", kink=_l1_kink),
     "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA, dA_formula="(A[{L}] − Y)/m"),
 }

@@ -70,6 +70,7 @@ class Simulation:
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
         readonly(X, Y)
         self.X, self.Y = X, Y
+        self._heldout: tuple[Array, Array] | None = None
         self.m = X.shape[1]
         self.loss_name = loss
         self.loss = get_loss(loss)
@@ -132,6 +133,19 @@ class Simulation:
         """Current (W[1], b[1], ..., W[L], b[L]), after this iteration's update once it ran (read-only)."""
         readonly(*self._params)
         return self._params
+
+    @property
+    def heldout(self) -> tuple[Array, Array] | None:
+        """(X_test, Y_test): examples kept out of training (engine/evaluate.py scores them), or None."""
+        return self._heldout
+
+    @heldout.setter
+    def heldout(self, XY: tuple[Array, Array]) -> None:
+        Xt, Yt = (np.array(a, dtype=np.float64) for a in XY)
+        if Xt.ndim != 2 or Yt.shape != (self.n[-1], Xt.shape[1]) or Xt.shape[0] != self.n[0]:
+            raise ValueError(f"held-out X and Y must be ({self.n[0]}, k) and ({self.n[-1]}, k), got {Xt.shape}, {Yt.shape}")
+        readonly(Xt, Yt)
+        self._heldout = (Xt, Yt)
 
     @property
     def next_phase(self) -> Phase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any, Mapping
@@ -54,6 +55,16 @@ def _where_else(kind: str) -> dict[str, str]:
 
 
 def read_data(t: Mapping, path: str, base_dir: Path) -> DataSpec:
+    """The [data] table; ``test_fraction`` (a share of the examples held out of training) is common to every kind."""
+    fraction = number(t, "test_fraction", path, default=0.0, lo=0.0, hi=0.9)
+    spec = _read_data({k: v for k, v in t.items() if k != "test_fraction"}, path, base_dir)
+    if fraction > 0 and not 1 <= round(fraction * spec.m) <= spec.m - 1:
+        raise _err(join(path, "test_fraction"), f"a share that holds out at least one of the m = {spec.m} examples "
+                   "and trains on at least one", fraction)
+    return dataclasses.replace(spec, test_fraction=fraction) if fraction > 0 else spec
+
+
+def _read_data(t: Mapping, path: str, base_dir: Path) -> DataSpec:
     kind = choice(t, "kind", path, DATA_KINDS)
     if kind in GENERATED:
         spec = GENERATED[kind]

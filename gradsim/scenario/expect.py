@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.losses import get_loss
 from ..engine.phases import KINDS, Phase, computed_by, needed, phase_table, position
 from ..errors import ScenarioError, show, type_name
 from . import expressions as ex
@@ -136,6 +137,8 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
     L = sc.L
     done = done_at(at, L)
     for ref in ex.references(tree):
+        if ref.layer is None and (problem := _metric_problem(ref.name, sc)):
+            raise _err(path, problem, got=repr(text))
         if ref.layer is None:
             if needed(ref.name, None, L) > done:
                 raise _err(path, f"names computed by {at.describe()}",
@@ -157,10 +160,19 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
     return tree
 
 
+def _metric_problem(name: str, sc: "Scenario") -> str | None:
+    """Why a metric beyond the batch means nothing in this scenario (None when it does)."""
+    if name.startswith("accuracy") and name in ex.PLAIN and get_loss(sc.loss).accuracy is None:
+        return f"{name} only with a classification loss ({sc.loss} has no accuracy)"
+    if name in ("J_test", "accuracy_test") and not sc.data.m_test:
+        return f"{name} only with a held-out split (test_fraction in [data])"
+    return None
+
+
 def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> None:
     """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time."""
     n = sc.n
-    batch = sc.optimizer.batch_size or sc.data.m
+    batch = sc.optimizer.batch_size or sc.data.m_train
     if sum(n) * batch > 2_000_000:
         return
     L = sc.L
@@ -172,7 +184,8 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
         if layer is None:
             return {"X": np.zeros((n[0], batch)), "Y": np.zeros((n[-1], batch)), "J": 0.0,
                     "J_history": np.zeros(hist), "m": float(batch), "L": float(L),
-                    "iteration": float(at.iteration or sc.run.iterations)}[name]
+                    "iteration": float(at.iteration or sc.run.iterations),
+                    "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0}[name]
         if name == "n":
             return float(n[layer])
         if name.startswith("fraction"):

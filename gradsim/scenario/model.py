@@ -57,6 +57,17 @@ class DataSpec:
     path: Path | None = None
     X: np.ndarray | None = None  # explicit and file kinds: loaded at validation, read-only
     Y: np.ndarray | None = None
+    test_fraction: float = 0.0  # the share of the m examples held out of training (a seeded draw)
+
+    @property
+    def m_test(self) -> int:
+        """How many examples are held out (0 without a split); training uses the other m − m_test."""
+        return round(self.test_fraction * self.m) if self.test_fraction > 0 else 0
+
+    @property
+    def m_train(self) -> int:
+        """The examples training uses: m without the held-out ones."""
+        return self.m - self.m_test
 
     def describe(self) -> str:
         """One line: ``moons, m = 200, noise = 0.1, normalised``."""
@@ -72,6 +83,8 @@ class DataSpec:
         if self.offset != 0.0:
             parts.append(f"offset = {self.offset:g}")
         parts.append("normalised" if self.normalize else "not normalised")
+        if self.m_test:
+            parts.append(f"{self.m_test} held out (test_fraction = {self.test_fraction:g})")
         return ", ".join(parts)
 
 

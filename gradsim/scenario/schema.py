@@ -39,7 +39,7 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     data = read_data(table(doc, "data", "", required=True), "data", base_dir)
     layers = read_network(net, data)
     check_loss(loss, layers, data, len(net["layers"]) - 1)
-    optimizer = read_optimizer(table(doc, "optimizer", ""), "optimizer", data.m)
+    optimizer = read_optimizer(table(doc, "optimizer", ""), "optimizer", data.m_train)
     check_caps(data, layers, optimizer)
     init = read_init(table(doc, "init", ""), "init", data.n0, layers)
     run = read_run(table(doc, "run", ""), "run")
@@ -93,7 +93,7 @@ def check_caps(data: DataSpec, layers: list[LayerSpec], opt: OptimizerSpec) -> N
     if params > MAX_PARAMS:
         raise _err("network.layers", f"at most {MAX_PARAMS:,} parameters in all W[l] and b[l]",
                    got=f"{params:,} (n = {n})")
-    batch = opt.batch_size or data.m
+    batch = opt.batch_size or data.m_train
     cache = sum(n) * batch
     if cache > MAX_CACHE:
         raise _err("network.layers", f"at most {MAX_CACHE:,} cached numbers per iteration (Σ n[l] × batch)",

@@ -47,6 +47,13 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("f", "f", "toggle_full", "Full matrices",
             "Show every cell of large matrices (up to 64×64) instead of their corners; scroll to see them.",
     ),
+    Command("d", "d", "toggle_data", "Data panel",
+            "Show the data and the network's answer over it (decision regions, ŷ(x), images and W[1] rows, "
+            "or X and Y) in the layer panel's place; d again brings the layer panel back."),
+    Command("left_square_bracket", "[", "previous_example", "Previous example",
+            "Select the previous example (column of X) in the data panel."),
+    Command("right_square_bracket", "]", "next_example", "Next example",
+            "Select the next example (column of X) in the data panel."),
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",

@@ -110,7 +110,7 @@ class _Parser:
             return Num(float(t.text), t.col)
         if t.kind == "name":
             self.take()
-            if t.text in FUNCTIONS:
+            if t.text in FUNCTIONS and (self._at("(") or t.text not in PLAIN):
                 return self.call(t)
             if t.text in LAYERED:
                 if not self.accept("["):

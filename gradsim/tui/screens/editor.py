@@ -54,9 +54,9 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
                 yield Label("hidden activation")
                 yield Select(acts, value=act_value, allow_blank=False, id="edit-act", compact=True,
                              disabled=not hidden)
-                yield Label(f"batch size (1..{sc.data.m})")
+                yield Label(f"batch size (1..{sc.data.m_train})")
                 yield Input("" if hp.batch_size is None else str(hp.batch_size), id="edit-batch",
-                            type="integer", placeholder=f"empty = all {sc.data.m} (batch GD)", compact=True)
+                            type="integer", placeholder=f"empty = all {sc.data.m_train} (batch GD)", compact=True)
             yield Static("", id="editor-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply and restart", variant="primary", id="edit-apply")

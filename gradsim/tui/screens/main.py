@@ -27,6 +27,8 @@ from ...scenario import Scenario
 from .. import commands
 from ..scenarios import build
 from ..state import NetInfo, Snapshot, take_snapshot
+from .data_actions import DataActions
+from ..widgets.data import DataPanel
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
 from ..widgets.layer import LayerPanel
@@ -43,7 +45,7 @@ def speed_label(speed: int) -> str:
     return "max speed" if speed == 0 else f"{speed} it/s"
 
 
-class MainScreen(commands.CommandTarget, Screen):
+class MainScreen(DataActions, commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]
@@ -91,6 +93,7 @@ class MainScreen(commands.CommandTarget, Screen):
             yield EquationPanel(id="equation")
         with Horizontal(id="middle"):
             yield LayerPanel(id="layer")
+            yield DataPanel(id="data")
             with Vertical(id="side"):
                 with VerticalScroll(id="flow-box", can_focus=False):
                     yield GradientFlow(id="flow")
@@ -118,6 +121,7 @@ class MainScreen(commands.CommandTarget, Screen):
             return False
         self.scenario, self.sim, self.info = scenario, sim, info
         self.selected = 1
+        self.data_load(sim, scenario)
         self.app.sub_title = scenario.name
         self.paint(take_snapshot(sim, speed=self.speed), follow=False)
         return True
@@ -145,6 +149,7 @@ class MainScreen(commands.CommandTarget, Screen):
             self.query_one(EquationPanel).show(info, snap)
             self.query_one(LayerPanel).show(info, snap, self.selected)
             self.query_one(GradientFlow).show(info, snap)
+            self.data_paint(snap)
             loss = self.query_one(LossCurve)
             loss.set_history(snap.J_history, snap.blowup.iteration if snap.blowup else None)
             if not self.running:

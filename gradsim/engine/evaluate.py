@@ -1,0 +1,89 @@
+"""Metrics beyond the batch: J and accuracy over every training example and over the held-out ones.
+
+Each is a forward pass of its own through ``network.layer_forward`` with parameters it is handed: it
+writes nothing into the simulation (no record, no cache entry, no J_history, no rewind state) and runs
+under its own ``np.errstate``, so an overflow here never flags a blow-up of the run.
+
+Which parameters: ``used_params`` — the ones the current iteration's forward pass used (its W[l], b[l]),
+the same ones the batch J of that iteration was computed with; before iteration 1 the initial ones. So
+with batch gradient descent ``J_full`` equals ``J`` exactly. Accuracy exists only for a loss whose
+registry entry says how to classify (``Loss.accuracy``): logistic and multilabel threshold ŷ at 0.5,
+softmax_ce takes the most probable class.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from .network import layer_forward
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .simulation import Simulation
+
+Array = np.ndarray
+
+# the names, as the trace columns and the expression language spell them
+FULL = ("J_full", "accuracy")
+TEST = ("J_test", "accuracy_test")
+NAMES = FULL + TEST
+
+
+def used_params(sim: "Simulation") -> tuple[Array, ...]:
+    """(W[1], b[1], ..., W[L], b[L]) of the current iteration's forward pass (the initial ones before it)."""
+    arrays = sim.arrays
+    keys = [f"{k}[{l}]" for l in range(1, sim.L + 1) for k in ("W", "b")]
+    if all(k in arrays for k in keys):
+        return tuple(arrays[k] for k in keys)
+    return sim.params
+
+
+def forward(sim: "Simulation", X: Array, params: Sequence[Array] | None = None) -> tuple[Array, Array]:
+    """(Z[L], A[L]) of the network on the columns of ``X``; ``params`` default to ``sim.params`` (the newest)."""
+    params = sim.params if params is None else params
+    A = np.asarray(X, dtype=np.float64)
+    Z = A
+    with np.errstate(all="ignore"):
+        for l, g in enumerate(sim.acts):
+            Z, A = layer_forward(params[2 * l], params[2 * l + 1], A, g)
+    return Z, A
+
+
+def score(sim: "Simulation", X: Array, Y: Array, params: Sequence[Array] | None = None) -> tuple[float, float]:
+    """(J, accuracy) on (X, Y); accuracy is NaN for a loss without one, both NaN for no examples."""
+    if X.shape[1] == 0:
+        return math.nan, math.nan
+    Z, A = forward(sim, X, params)
+    with np.errstate(all="ignore"):
+        J = float(sim.loss.value(Z, A, Y))
+        acc = sim.loss.accuracy(A, Y) if sim.loss.accuracy is not None else math.nan
+    return J, float(acc)
+
+
+def classifies(sim: "Simulation") -> bool:
+    return sim.loss.accuracy is not None
+
+
+def applies(sim: "Simulation") -> tuple[str, ...]:
+    """The names that mean something here, in order: the full-set ones when training sees only part of the
+    data at a time or some is held out, the test ones with a held-out split; accuracy only for classifiers."""
+    minibatch = sim.optimizer.batch_size is not None and sim.optimizer.batch_size < sim.m
+    names = FULL if (minibatch or sim.heldout is not None) else ()
+    names += TEST if sim.heldout is not None else ()
+    return tuple(n for n in names if classifies(sim) or not n.startswith("accuracy"))
+
+
+def metrics(sim: "Simulation", names: Sequence[str] = NAMES) -> dict[str, float]:
+    """The asked-for metrics with ``used_params`` (NaN for one that does not apply)."""
+    params = used_params(sim)
+    out: dict[str, float] = {}
+    if any(n in FULL for n in names):
+        out["J_full"], out["accuracy"] = score(sim, sim.X, sim.Y, params)
+    if any(n in TEST for n in names):
+        if sim.heldout is None:
+            out["J_test"] = out["accuracy_test"] = math.nan
+        else:
+            out["J_test"], out["accuracy_test"] = score(sim, *sim.heldout, params)
+    return {n: out[n] for n in names}

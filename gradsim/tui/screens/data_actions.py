@@ -1,0 +1,42 @@
+"""The main screen's data-panel and scenario-notes actions, kept apart from main.py (a mix-in).
+
+``d`` puts the data panel (widgets/data.py) in the layer panel's place and back; ``[`` / ``]`` select the
+example it shows; ``s`` opens the scenario's notes and its expectations as a live list (screens/notes.py).
+"""
+
+from __future__ import annotations
+
+from ..dataview import DataSource
+from ..widgets.data import DataPanel
+
+
+class DataActions:
+    """Mixed into MainScreen: it provides ``sim``, ``snap``, ``info``, ``scenario`` and ``query_one``."""
+
+    def data_load(self, sim, scenario) -> None:
+        """A new simulation: the panel takes its data (read-only arrays, never written)."""
+        self.query_one(DataPanel).set_source(DataSource.of(sim, scenario.data.params), sim.heldout)
+
+    def data_paint(self, snap) -> None:
+        panel = self.query_one(DataPanel)
+        if panel.display and self.info is not None:
+            panel.show(snap, self.info.L)
+
+    def action_toggle_data(self) -> None:
+        middle = self.query_one("#middle")
+        middle.toggle_class("-data")
+        shown = middle.has_class("-data")
+        if shown and self.snap is not None:
+            self.data_paint(self.snap)  # the panel's border title says what it is: no toast (it would time out)
+
+    def _example(self, step: int) -> None:
+        panel = self.query_one(DataPanel)
+        if not panel.display:
+            self.action_toggle_data()
+        panel.select(step)
+
+    def action_previous_example(self) -> None:
+        self._example(-1)
+
+    def action_next_example(self) -> None:
+        self._example(1)

@@ -189,3 +189,19 @@ def test_lessons_ship_in_the_wheel():
     text = (ROOT / "pyproject.toml").read_text()
     assert '"gradsim.lessons_bundled" = "lessons"' in text and '"gradsim.lessons_bundled" = ["*.toml"]' in text
     assert (ROOT / "lessons" / "lecture.toml").is_file()
+
+
+def test_docs_show_the_bundled_lesson_and_its_errors(tmp_path):
+    doc = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+    lecture = (ROOT / "lessons" / "lecture.toml").read_text(encoding="utf-8")
+    for line in ('title = "Neural networks, in the order of the lecture"', 'scenario = "needle-logistic"',
+                 'at = { iteration = 1, phase = "loss" }',
+                 'try = { prompt = "Press i to finish iteration 1 (backward and the update).", '
+                 'reach = { iteration = 1, phase = "update" } }'):
+        assert line in lecture and line in doc, line
+    f = tmp_path / "bad.toml"
+    f.write_text(SCENARIO.format(extra='[[narration]]\nat = { iteration = 1, phase = "sideways" }\ntext = "x"'))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(f)
+    quoted = "narration[0].at.phase: expected one of forward, loss, backward,\nupdate; got 'sideways'"
+    assert " ".join(quoted.split()) in str(err.value) and quoted in doc

@@ -276,7 +276,9 @@ class MainScreen(commands.CommandTarget, Screen):
 
     async def action_toggle_run(self) -> None:
         if self.running:
+            shown = self.snap  # the picture on screen when the key was handled
             await self._stop()
+            self._freeze_at(shown)
             self._repaint(follow=False)
             return
         assert self.sim is not None
@@ -284,6 +286,14 @@ class MainScreen(commands.CommandTarget, Screen):
             self._halted()
             return
         self._start()
+
+    def _freeze_at(self, shown: Snapshot | None) -> None:
+        """Pause on the picture that was showing: the iterations the worker ran while the key waited behind
+        a repaint are undone (rewind is exact), so a pause at 10 it/s does not jump 3-4 iterations on."""
+        sim = self.sim
+        if shown is not None and sim is not None and 0 < shown.iteration < sim.iteration \
+                and shown.phase_index == sim.P and not sim.halted:
+            sim.goto(shown.iteration, shown.phase_index)
 
     def action_faster(self) -> None:
         self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)

@@ -66,8 +66,9 @@ class LessonScreen(MainScreen):
     """MainScreen on the current step's scenario, with the narration panel above the status bar."""
 
     BINDINGS = [
-        Binding("N", "next_step", "next step", key_display="N"),
-        Binding("P", "previous_step", "prev step", key_display="P"),
+        # not in the key bar (it would push q off at 80 columns): the narration panel's border names them
+        Binding("N", "next_step", "next step", show=False),
+        Binding("P", "previous_step", "previous step", show=False),
     ]
 
     def __init__(self, lesson: Lesson, index: int = 0, state_file: Path | None = None) -> None:

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
 from ...engine import Simulation
@@ -29,6 +28,7 @@ from ..scenarios import build
 from ..state import NetInfo, Snapshot, take_snapshot
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
+from ..widgets.keybar import KeyBar
 from ..widgets.layer import LayerPanel
 from ..widgets.loss import LossCurve
 from ..widgets.network import NetworkPanel
@@ -96,7 +96,7 @@ class MainScreen(commands.CommandTarget, Screen):
                     yield GradientFlow(id="flow")
                 yield LossCurve(id="loss")
         yield StatusBar(id="status")
-        yield Footer(show_command_palette=True)
+        yield KeyBar()  # Textual's Footer, keeping q at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#flow-box").border_title = "Gradient flow (log scale)"

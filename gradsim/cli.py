@@ -444,6 +444,42 @@ def completion(shell: str) -> None:
     click.echo(cls(gradsim, {}, "gradsim", "_GRADSIM_COMPLETE").source())
 
 
+# ------------------------------------------------------------------------------------------ lesson
+@gradsim.command(short_help="Walk a lesson: the lecture's scenarios in order, with narration.")
+@click.argument("name", required=False, default="lecture")
+@click.option("--step", type=click.IntRange(1), default=None, help="Start at this step (1-based) instead of where you stopped.")
+@click.option("--restart", is_flag=True, help="Start from step 1, forgetting where you stopped.")
+@click.option("--list", "list_steps", is_flag=True, help="Print the steps, one line each, and exit.")
+def lesson(name: str, step: int | None, restart: bool, list_steps: bool) -> None:
+    """Open the app on lesson NAME (default: the bundled lecture, lessons/lecture.toml): an ordered
+    path of scenarios with narration tied to (iteration, phase) and "try this" prompts that N checks
+    before moving on. The step you reach is remembered in the user's data directory.
+
+    \b
+    Example:
+      gradsim lesson lecture --step 2
+    """
+    from .lessons import load_lesson, save_step, saved_step, state_path
+
+    the_lesson = load_lesson(name)  # ScenarioError → exit 2
+    if list_steps:
+        for i, s in enumerate(the_lesson.steps, start=1):
+            click.echo(f"{i:2d}  {s.scenario.name}  {s.title}")
+        return
+    if step is not None and step > len(the_lesson.steps):
+        raise click.BadParameter(f"{step} is past the last step ({len(the_lesson.steps)})", param_hint="--step")
+    index = step - 1 if step is not None else 0 if restart else saved_step(the_lesson)
+    if restart:
+        save_step(the_lesson, 0)
+    from gradsim.tui.lesson_app import LessonApp  # Textual is imported here, inside the command
+
+    app = LessonApp(the_lesson, index, state_path())
+    app.run()
+    code = getattr(app, "return_code", 0)
+    if isinstance(code, int) and code:
+        click.get_current_context().exit(code)
+
+
 def main() -> None:
     """The console script's entry point (pyproject: gradsim = "gradsim.cli:main")."""
     gradsim.main(prog_name="gradsim")

@@ -247,7 +247,7 @@ async def test_matrix_cells_can_be_inspected_with_keys_and_mouse():
         cell = str(main(app).query_one("#cell-info").render())
         W = main(app).sim.arrays["W[1]"]
         assert cell.startswith(f"W[1][1,2] = {float(W[1, 2])!r}")
-        assert "weight into unit 2 of layer 1 from unit 3 of layer 0" in cell
+        assert "weight into unit 2 of layer 1 (row 1) from unit 3 of layer 0 (column 2)" in cell
         await press(pilot, "escape")  # back to the layer keys
         assert app.focused is None
         await press(pilot, "right")

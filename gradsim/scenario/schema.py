@@ -20,9 +20,10 @@ from .caps import MAX_CACHE, MAX_EXPECT, MAX_ITERATIONS, MAX_PARAMS  # noqa: F40
 from .data import read_data
 from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, integer, join, number, string, table  # noqa: F401
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
+from .narration import read_narration
 from .specs import read_init, read_network, read_optimizer
 
-TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect")
+TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration")
 
 
 def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario", summary: str = "",
@@ -43,6 +44,7 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     check_caps(data, layers, optimizer)
     init = read_init(table(doc, "init", ""), "init", data.n0, layers)
     run = read_run(table(doc, "run", ""), "run")
+    read_narration(doc.get("narration"), "narration", len(layers), run.iterations)  # the lessons read it again
     frozen_doc = MappingProxyType(dict(doc))
     scenario = Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
                         optimizer, run, (), frozen_doc)

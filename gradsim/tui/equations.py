@@ -123,6 +123,15 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     return lines
 
 
+def _column(a: np.ndarray, limit: int = 6) -> str:
+    """The first column of ``a``: one number for one output unit, [a, b, c] for several (softmax, multilabel)."""
+    col = a[:, 0] if a.ndim == 2 and a.shape[1] else a.reshape(-1)[:1]
+    if col.size == 1:
+        return num(float(col[0]))
+    shown = ", ".join(num(float(v), 4) for v in col[:limit])
+    return f"[{shown}{', …' if col.size > limit else ''}]"
+
+
 def _loss_lines(info: NetInfo, snap: Snapshot) -> list[Line]:
     L = info.L
     Z, A, Y = snap.get(f"Z[{L}]"), snap.get(f"A[{L}]"), snap.get("Y")
@@ -136,8 +145,8 @@ def _loss_lines(info: NetInfo, snap: Snapshot) -> list[Line]:
         J = snap.J
         lines.append([("J = ", "name"), (f"(1/{cols})·({body})" if cols > 1 else body, ""), (" = ", ""),
                       (num(J), "warn" if J is None or not math.isfinite(J) else "value")])
-        lines.append([("first example: ŷ(1) = ", "note"), (num(_first(A)), "value"), ("   y(1) = ", "note"),
-                      (num(_first(Y)), "value")])
+        lines.append([("first example: ŷ(1) = ", "note"), (_column(A), "value"), ("   y(1) = ", "note"),
+                      (_column(Y), "value")])
     lines.append([(f"next: backward l={L}, where the chain rule starts from J", "note")])
     return lines
 
@@ -173,7 +182,8 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
         lines.append([(f"dA[{l - 1}] = W[{l}]ᵀ·dZ[{l}] reuses W[{l}] of this forward pass; "
                        f"backward l={l - 1} starts from it", "note")])
     else:
-        lines.append([("dA[0] = ∂J/∂X is not needed: every gradient of this iteration is known", "note")])
+        lines.append([("dA[0] = W[1]ᵀ·dZ[1] = ∂J/∂X is shown, but no layer below uses it (X is data, not a "
+                       "parameter): every gradient of this iteration is known", "note")])
     return lines
 
 

@@ -20,8 +20,10 @@ from .state import NetInfo
 
 
 def bundled() -> list[tuple[str, str]]:
-    """(name, summary) of every bundled scenario."""
-    return list_bundled()
+    """(name, summary) of every bundled scenario: the bundled lesson's path first, in its order, then the rest."""
+    from ..lessons import in_lesson_order
+
+    return in_lesson_order(list_bundled())
 
 
 def load(name_or_path: str | Path) -> Scenario:

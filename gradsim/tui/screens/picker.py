@@ -20,6 +20,7 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
     """Choose a bundled scenario (enter) or type a path (enter in the input). Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # -short: a shorter list, so the buttons fit
 
     def __init__(self, current: Scenario | None = None) -> None:
         super().__init__()

@@ -41,14 +41,20 @@ ROLE = {
 
 
 def describe_cell(name: str, row: int, col: int) -> str:
-    """What entry (row, col) of an array in the lecture's notation means."""
+    """What entry (row, col) of an array in the lecture's notation means.
+
+    The read-out's index is NumPy's (from 0); the lecture counts units and examples from 1, so each word
+    names the row or column it comes from: ``W[2][0,1]`` is "into unit 1 of layer 2 (row 0) from unit 2 of
+    layer 1 (column 1)".
+    """
     kind, l = name.split("[")[0], int(name.split("[")[1].rstrip("]"))
+    r, c = f"(row {row})", f"(column {col})"
     if kind in ("W", "dW"):
-        return f"weight into unit {row + 1} of layer {l} from unit {col + 1} of layer {l - 1}"
+        return f"weight into unit {row + 1} of layer {l} {r} from unit {col + 1} of layer {l - 1} {c}"
     if kind in ("b", "db"):
-        return f"bias of unit {row + 1} of layer {l}"
-    what = "input" if l == 0 and kind == "A" else f"unit {row + 1} of layer {l}"
-    return f"{what}, example {col + 1} of the batch"
+        return f"bias of unit {row + 1} of layer {l} {r}"
+    what = f"input {row + 1} {r}" if l == 0 and kind == "A" else f"unit {row + 1} of layer {l} {r}"
+    return f"{what}, example {col + 1} of the batch {c}"
 
 
 class MatrixBlock(Vertical):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
 MAX_ITERATIONS = 1_000_000
+SEED = click.IntRange(0, 2**63 - 1)  # what a scenario's seed may be (and what NumPy's generators take)
 
 
 # ------------------------------------------------------------------------------------------- errors
@@ -233,7 +234,7 @@ def _table(rows):
               help="Print only the first K phases (of P = 2L + 2). Default: all.")
 @click.option("--iteration", "-i", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               metavar="I", help="Which iteration to walk through (earlier ones run silently).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | None) -> None:
     """Walk through one iteration of SCENARIO phase by phase: forward l = 1..L, the loss, backward
     l = L..1, the update. Each phase prints the lecture's equations with live shapes and values.
@@ -276,7 +277,7 @@ def _output_path(suffixes: tuple[str, ...]):
 @click.argument("scenario", type=SCENARIO)
 @click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
               help="How many iterations (default: the scenario's run.iterations).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 @click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".jsonl", ".csv")),
               metavar="FILE", help="Write one row per iteration to FILE.jsonl or FILE.csv.")
 @click.option("--npz", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".npz",)),
@@ -325,7 +326,7 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 @click.argument("scenarios", nargs=-1, type=SCENARIO, metavar="[SCENARIO]...")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
               metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
-@click.option("--seed", type=int, default=None, help="Replace every scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace every scenario's seed.")
 def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | None) -> None:
     """Run SCENARIOs (default: every bundled one) and check their [[expect]] entries; print a pass/fail
     table. Exit 0 when all pass, 1 when any fails.
@@ -373,7 +374,7 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
               help="Entries checked per W[l] and b[l] (a seeded sample when the layer is larger).")
 @click.option("--after", type=click.IntRange(0, MAX_ITERATIONS), default=0, show_default=True, metavar="N",
               help="Check the parameters after N iterations (0: the initial ones).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, after: int,
               seed: int | None) -> None:
     """Compare backprop's dW[l], db[l] on SCENARIO with finite differences of J, per layer:

@@ -77,6 +77,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "huge-int-rhs": ("expect[0].rhs", "TOML's 64-bit integers"),
     "npz-as-npy": ("data.path", "is an .npz archive of several arrays; expected one .npy array"),
     "one-hot-huge-label": ("data.targets", "class labels from 0 to 4095"),
+    "expr-too-large": ("expect[0].value", "'@' (column 10) would make an array of shape (20000, 20000)"),
+    "expr-broadcast-too-large": ("expect[0].value", "'+' (column 25) would make an array of shape (30000, 30000)"),
 }
 
 

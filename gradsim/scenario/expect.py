@@ -158,20 +158,24 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
 
 
 def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> None:
-    """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time."""
+    """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time.
+
+    The names are zero-strided views (``np.broadcast_to``: no memory whatever their shape), and the
+    evaluator computes each operation's result shape before it runs, so an expression whose result or an
+    intermediate exceeds the caps is refused here, by name, before any of it is made."""
     n = sc.n
     batch = sc.optimizer.batch_size or sc.data.m
-    if sum(n) * batch > 2_000_000:
-        return
     L = sc.L
     loss_ran = done_at(at, L) >= position(Phase("loss"), L)  # this iteration's J is in J_history
     hist = sc.run.iterations if at.is_end else at.iteration - (0 if loss_ran else 1)
-    hist = min(hist, 10_000)
+
+    def zeros(*shape: int) -> np.ndarray:
+        return np.broadcast_to(0.0, shape)
 
     def lookup(name: str, layer: int | None):
         if layer is None:
-            return {"X": np.zeros((n[0], batch)), "Y": np.zeros((n[-1], batch)), "J": 0.0,
-                    "J_history": np.zeros(hist), "m": float(batch), "L": float(L),
+            return {"X": zeros(n[0], batch), "Y": zeros(n[-1], batch), "J": 0.0,
+                    "J_history": zeros(hist), "m": float(batch), "L": float(L),
                     "iteration": float(at.iteration or sc.run.iterations)}[name]
         if name == "n":
             return float(n[layer])
@@ -179,7 +183,7 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
             return 0.0
         rows = n[layer]
         cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1}.get(name, batch)
-        return np.zeros((rows, cols))
+        return zeros(rows, cols)
 
     try:
         ex.evaluate(tree, lookup)

@@ -51,7 +51,9 @@ def _one_line(text: str) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {_one_line(message)}", err=True)
+    from .text import printable
+
+    click.echo(f"Error: {printable(_one_line(message))}", err=True)
     sys.exit(code)
 
 
@@ -259,6 +261,19 @@ def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | N
 
 
 # ---------------------------------------------------------------------------------------------- run
+def _refuse_inputs(option: str, output: Path | None, scenarios: tuple["Scenario", ...], *others: Path | None) -> None:
+    """An output may not overwrite a scenario file, its data file, or another output of this command."""
+    from .outputs import clashing_input
+
+    if output is None:
+        return
+    inputs = [p for sc in scenarios for p in (sc.source, sc.data.path)] + list(others)
+    hit = clashing_input(output, inputs)
+    if hit is not None:
+        raise BadInput(f"Invalid value for '{option}': {str(output)!r} is {str(hit)!r}, an input of this run; "
+                       "choose another file")
+
+
 def _output_path(suffixes: tuple[str, ...]):
     def check(ctx, param, value: Path | None) -> Path | None:
         if value is None:
@@ -295,6 +310,8 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
     """
     from . import replay
 
+    _refuse_inputs("--trace", trace, (scenario,))
+    _refuse_inputs("--npz", npz, (scenario,), trace)
     sim = _build(scenario, seed)
     n = iterations if iterations is not None else scenario.run.iterations
     stop_below, stop_on_blowup = scenario.run.stop_below, scenario.run.stop_on_blowup
@@ -341,7 +358,13 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 
     if not scenarios:
         scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())
+    _refuse_inputs("--junit", junit, scenarios)
     suites, rows = check_scenarios(scenarios, seed, debug=bool(os.environ.get("GRADSIM_DEBUG")))
+    if junit is not None:  # before anything is printed: a closed pipe (| head -1) cannot lose the report
+        try:
+            write_junit(junit, suites)
+        except OSError as exc:
+            raise BadInput(f"cannot write {junit}: {exc.strerror or exc}") from None
     for line in _table(rows):
         click.echo(line)
     tests = sum(len(s.cases) for s in suites)
@@ -351,10 +374,6 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
                f"{'s' if tests != 1 else ''}: {tests - failed - errors} passed, {failed} failed"
                + (f", {errors} errors" if errors else ""))
     if junit is not None:
-        try:
-            write_junit(junit, suites)
-        except OSError as exc:
-            raise BadInput(f"cannot write {junit}: {exc.strerror or exc}") from None
         click.echo(f"junit: {junit}")
     if failed or errors:
         what = [f"{failed} expectation{'s' if failed != 1 else ''} failed"] if failed else []

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.phases import KINDS, Phase, computed_by, needed, phase_table, position
 from ..errors import ScenarioError, show, type_name
+from ..text import printable
 from . import expressions as ex
 from .caps import MAX_EXPECT
 from .fields import _MISSING, _err, as_number, check_keys, choice, integer, join, matrix, string
@@ -70,8 +71,9 @@ def read_expectation(t: Any, path: str, index: int, sc: "Scenario") -> Expectati
         raise _err(join(path, "hi"), f"hi ≥ lo = {kw['lo']:g}", kw["hi"])
     for key, default in (("rtol", 1e-9), ("atol", 1e-12)):
         kw[key] = as_number(t[key], join(path, key), 0.0, 1e6) if key in t else default
-    return Expectation(index, value, op, at, why=string(t, "why", path, default=""),
-                       name=string(t, "name", path, default=""), trees=trees, **kw)
+    # names from the file are shown in terminals, the app and XML: control and bidi characters escaped
+    return Expectation(index, value, op, at, why=printable(string(t, "why", path, default="")),
+                       name=printable(string(t, "name", path, default="")), trees=trees, **kw)
 
 
 def read_at(v: Any, path: str, sc: "Scenario") -> At:

@@ -12,6 +12,7 @@ import gradsim
 from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError, did_you_mean
+from ..text import printable
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -66,6 +67,7 @@ def header(text: str) -> tuple[str, tuple[str, ...]]:
         lines.append(s.lstrip("#").strip())
     if not lines:
         return "", ()
+    lines = [printable(s) for s in lines]  # shown in terminals and the app: no control or bidi characters
     return lines[0], tuple(lines[1:])
 
 
@@ -97,7 +99,7 @@ def loads_scenario(text: str, source: Path | None = None, name: str | None = Non
 
     summary, notes = header(text)
     try:
-        return validate(doc, source=source, name=name or (source.stem if source else "scenario"),
+        return validate(doc, source=source, name=printable(name or (source.stem if source else "scenario")),
                         summary=summary, notes=notes)
     except ScenarioError as exc:
         raise exc.with_file(label) from None

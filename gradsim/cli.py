@@ -158,8 +158,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 @click.group(cls=GradsimGroup, invoke_without_command=True, context_settings=CONTEXT, epilog=EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="gradsim")
+@click.option("--data-root", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              help="Also let scenarios read data files under DIR (default: only inside each scenario's own "
+                   "folder; the environment variable GRADSIM_DATA_ROOT does the same).")
 @click.pass_context
-def gradsim(ctx: click.Context) -> None:
+def gradsim(ctx: click.Context, data_root: Path | None) -> None:
     """Step backpropagation phase by phase and watch the gradients flow.
 
     With no command, opens the app on the bundled default scenario. A SCENARIO is a bundled name
@@ -169,6 +172,11 @@ def gradsim(ctx: click.Context) -> None:
     Example:
       gradsim run exploding-linear --iterations 1 --npz last.npz
     """
+    if data_root is not None:  # read by gradsim.scenario.datapath; restored when the command ends
+        before = os.environ.get("GRADSIM_DATA_ROOT")
+        os.environ["GRADSIM_DATA_ROOT"] = os.pathsep.join(p for p in (str(data_root), before) if p)
+        ctx.call_on_close(lambda: os.environ.pop("GRADSIM_DATA_ROOT") if before is None
+                          else os.environ.__setitem__("GRADSIM_DATA_ROOT", before))
     if ctx.invoked_subcommand is None:
         _open_app(_default_scenario())
 

@@ -130,9 +130,10 @@ def load_scenario(name_or_path: str | Path) -> "Scenario":
 def _load(name_or_path: str | Path) -> "Scenario":
     path = resolve(name_or_path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"a scenario file of at most {MAX_BYTES // 1024} KiB",
-                                f"{path.stat().st_size // 1024} KiB", file=path)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(f"a scenario file of at most {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB)",
+                                f"{size:,} bytes", file=path)
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}", file=path) from None

@@ -29,6 +29,16 @@ MAX_ITERATIONS = 1_000_000
 SEED = click.IntRange(0, 2**63 - 1)  # what a scenario's seed may be (and what NumPy's generators take)
 
 
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan (every comparison with nan is false, so FloatRange lets it by)."""
+
+    def convert(self, value, param, ctx):
+        rv = super().convert(value, param, ctx)
+        if rv != rv:
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
+
+
 # ------------------------------------------------------------------------------------------- errors
 class GradsimError(click.ClickException):
     """A check that failed (an expectation, a gradient check): exit 1."""
@@ -392,9 +402,9 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 # ---------------------------------------------------------------------------------------- gradcheck
 @gradsim.command(short_help="Finite-difference check of the gradients on a scenario.")
 @click.argument("scenario", type=SCENARIO)
-@click.option("--tolerance", "-t", type=click.FloatRange(min=0.0, min_open=True), default=1e-6, show_default=True,
+@click.option("--tolerance", "-t", type=FiniteRange(min=0.0, max=1e300, min_open=True), default=1e-6, show_default=True,
               help="Largest relative error per layer that passes.")
-@click.option("--eps", type=click.FloatRange(min=0.0, min_open=True), default=1e-4, show_default=True,
+@click.option("--eps", type=FiniteRange(min=0.0, max=0.1, min_open=True), default=1e-4, show_default=True,
               help="Smallest step of the fourth-order central differences; raised per layer where the "
                    "gradients are small (see docs).")
 @click.option("--samples", type=click.IntRange(1, 100_000), default=30, show_default=True, metavar="K",

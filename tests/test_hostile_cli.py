@@ -40,3 +40,28 @@ def test_hostile_files_exit_2_naming_the_file(stem):
     r = invoke("show", path)
     assert r.exit_code == 2, r.output
     assert r.output.startswith(f"Error: {path}: ") and r.output.count("\n") == 1, r.output
+
+
+@pytest.mark.parametrize("option", [["--tolerance", "nan"], ["--tolerance", "inf"], ["--eps", "nan"],
+                                    ["--eps", "1e300"], ["--eps", "0.2"]])
+def test_gradcheck_refuses_what_it_would_silently_change(option):
+    r = invoke("gradcheck", TINY, *option)
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert f"Invalid value for '{option[0]}'" in r.output
+
+
+def test_a_rejected_expression_is_not_echoed_in_full(tmp_path):
+    p = tmp_path / "long.toml"
+    value = " + ".join(["J"] * 300) + " + sum(X @ X)"  # 1,200 characters whose shapes do not fit
+    p.write_text(Path(TINY).read_text().replace('value = "J"', f'value = "{value}"', 1))
+    r = invoke("show", p)
+    assert r.exit_code == 2 and "expect[0].value" in r.output
+    assert len(r.output) < 400 and "…" in r.output
+
+
+def test_scenario_size_message_counts_bytes(tmp_path):
+    p = tmp_path / "big.toml"
+    p.write_text("#" * (2**20 + 1))
+    r = invoke("show", p)
+    assert r.exit_code == 2
+    assert "expected a scenario file of at most 1,048,576 bytes (1024 KiB); got 1,048,577 bytes" in r.output

@@ -133,7 +133,7 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
         tree = ex.parse(text)
     except ex.ExpressionError as e:
         col = f", column {e.column}" if e.column else ""
-        got = None if "; got" in e.message else repr(text)
+        got = None if "; got" in e.message else show(text, 80)
         raise ScenarioError(e.message, got, field=f"{path}{col}") from None
     L = sc.L
     done = done_at(at, L)
@@ -147,7 +147,7 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
             l = ex.layer_index(ref.layer, L)
         except ex.EvalError as e:
             raise _err(f"{path}, column {ref.col}", f"a layer index written with numbers and L ({e})",
-                       got=repr(text)) from None
+                       got=show(text, 80)) from None
         lo = ex.LAYERED[ref.name]
         if not lo <= l <= L:
             raise _err(f"{path}, column {ref.col}", f"a layer index from {lo} to L = {L} for {ref.name}",
@@ -190,4 +190,4 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
     try:
         ex.evaluate(tree, lookup)
     except ex.EvalError as e:
-        raise _err(path, f"an expression that fits the shapes of this network ({e})", got=repr(text)) from None
+        raise _err(path, f"an expression that fits the shapes of this network ({e})", got=show(text, 80)) from None

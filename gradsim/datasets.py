@@ -228,6 +228,7 @@ def explicit(X: Sequence[Sequence[float]], Y: Sequence[Sequence[float]]) -> tupl
 
 MAX_CLASSES = 4096  # one-hot rows; the scenario caps' MAX_WIDTH
 MAX_TABLE = 10_000_000  # numbers in a .npy or .csv table, checked before it is read whole
+MAX_ROWS = 100_000  # examples in a CSV (the scenario caps' MAX_M), checked while it streams
 
 
 def _split_table(T: Array, targets: Sequence[int], as_one_hot: bool) -> tuple[Array, Array]:
@@ -315,8 +316,8 @@ def load_csv(path: str | Path, targets: Sequence[int | str], delimiter: str = ",
                         continue
                 if len(r) != width:
                     raise ValueError(f"{path.name} line {line} has {len(r)} fields; expected {width}")
-                if len(values) + width > MAX_TABLE:
-                    raise ValueError(f"{path.name} holds more than {MAX_TABLE:,} numbers")
+                if len(values) + width > MAX_TABLE or rows >= MAX_ROWS:
+                    raise ValueError(f"{path.name} holds more than {MAX_ROWS:,} examples or {MAX_TABLE:,} numbers")
                 try:
                     values.extend(float(c) for c in r)
                 except ValueError:

@@ -65,3 +65,33 @@ def test_scenario_size_message_counts_bytes(tmp_path):
     r = invoke("show", p)
     assert r.exit_code == 2
     assert "expected a scenario file of at most 1,048,576 bytes (1024 KiB); got 1,048,577 bytes" in r.output
+
+
+def test_csv_is_bounded_while_it_streams(tmp_path, monkeypatch):
+    """The row and number caps stop the reader at the first row past them, not after the whole file."""
+    from gradsim import datasets as ds
+
+    p = tmp_path / "d.csv"
+    p.write_text("x,y\n" + "1,2\n" * 50 + "oops,not a number\n")
+    monkeypatch.setattr(ds, "MAX_ROWS", 20)
+    with pytest.raises(ValueError, match="holds more than 20 examples"):
+        ds.load_csv(p, ["y"])  # refused at row 21: the bad row 52 is never reached
+    monkeypatch.setattr(ds, "MAX_ROWS", 1000)
+    monkeypatch.setattr(ds, "MAX_TABLE", 30)
+    with pytest.raises(ValueError, match="or 30 numbers"):
+        ds.load_csv(p, ["y"])
+    monkeypatch.setattr(ds, "MAX_TABLE", 1000)
+    with pytest.raises(ValueError, match="line 52 holds a value that is not a number"):
+        ds.load_csv(p, ["y"])
+
+
+def test_npy_shape_is_checked_before_it_is_read(tmp_path, monkeypatch):
+    import numpy as np
+
+    from gradsim import datasets as ds
+
+    p = tmp_path / "d.npy"
+    np.save(p, np.zeros((40, 3)))
+    monkeypatch.setattr(ds, "MAX_TABLE", 100)
+    with pytest.raises(ValueError, match="holds 120 numbers; expected at most 100"):
+        ds.load_npy(p, [-1])

@@ -26,6 +26,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
 MAX_ITERATIONS = 1_000_000
+SEED = click.IntRange(0, 2**63 - 1)  # what a scenario's seed may be (and what NumPy's generators take)
+
+
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan (every comparison with nan is false, so FloatRange lets it by)."""
+
+    def convert(self, value, param, ctx):
+        rv = super().convert(value, param, ctx)
+        if rv != rv:
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
 
 
 # ------------------------------------------------------------------------------------------- errors
@@ -50,7 +61,9 @@ def _one_line(text: str) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {_one_line(message)}", err=True)
+    from .text import printable
+
+    click.echo(f"Error: {printable(_one_line(message))}", err=True)
     sys.exit(code)
 
 
@@ -155,8 +168,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 @click.group(cls=GradsimGroup, invoke_without_command=True, context_settings=CONTEXT, epilog=EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="gradsim")
+@click.option("--data-root", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              help="Also let scenarios read data files under DIR (default: only inside each scenario's own "
+                   "folder; the environment variable GRADSIM_DATA_ROOT does the same).")
 @click.pass_context
-def gradsim(ctx: click.Context) -> None:
+def gradsim(ctx: click.Context, data_root: Path | None) -> None:
     """Step backpropagation phase by phase and watch the gradients flow.
 
     With no command, opens the app on the bundled default scenario. A SCENARIO is a bundled name
@@ -166,6 +182,11 @@ def gradsim(ctx: click.Context) -> None:
     Example:
       gradsim run exploding-linear --iterations 1 --npz last.npz
     """
+    if data_root is not None:  # read by gradsim.scenario.datapath; restored when the command ends
+        before = os.environ.get("GRADSIM_DATA_ROOT")
+        os.environ["GRADSIM_DATA_ROOT"] = os.pathsep.join(p for p in (str(data_root), before) if p)
+        ctx.call_on_close(lambda: os.environ.pop("GRADSIM_DATA_ROOT") if before is None
+                          else os.environ.__setitem__("GRADSIM_DATA_ROOT", before))
     if ctx.invoked_subcommand is None:
         _open_app(_default_scenario())
 
@@ -233,7 +254,7 @@ def _table(rows):
               help="Print only the first K phases (of P = 2L + 2). Default: all.")
 @click.option("--iteration", "-i", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               metavar="I", help="Which iteration to walk through (earlier ones run silently).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | None) -> None:
     """Walk through one iteration of SCENARIO phase by phase: forward l = 1..L, the loss, backward
     l = L..1, the update. Each phase prints the lecture's equations with live shapes and values.
@@ -258,6 +279,19 @@ def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | N
 
 
 # ---------------------------------------------------------------------------------------------- run
+def _refuse_inputs(option: str, output: Path | None, scenarios: tuple["Scenario", ...], *others: Path | None) -> None:
+    """An output may not overwrite a scenario file, its data file, or another output of this command."""
+    from .outputs import clashing_input
+
+    if output is None:
+        return
+    inputs = [p for sc in scenarios for p in (sc.source, sc.data.path)] + list(others)
+    hit = clashing_input(output, inputs)
+    if hit is not None:
+        raise BadInput(f"Invalid value for '{option}': {str(output)!r} is {str(hit)!r}, an input of this run; "
+                       "choose another file")
+
+
 def _output_path(suffixes: tuple[str, ...]):
     def check(ctx, param, value: Path | None) -> Path | None:
         if value is None:
@@ -276,7 +310,7 @@ def _output_path(suffixes: tuple[str, ...]):
 @click.argument("scenario", type=SCENARIO)
 @click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
               help="How many iterations (default: the scenario's run.iterations).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 @click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".jsonl", ".csv")),
               metavar="FILE", help="Write one row per iteration to FILE.jsonl or FILE.csv.")
 @click.option("--npz", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".npz",)),
@@ -294,6 +328,8 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
     """
     from . import replay
 
+    _refuse_inputs("--trace", trace, (scenario,))
+    _refuse_inputs("--npz", npz, (scenario,), trace)
     sim = _build(scenario, seed)
     n = iterations if iterations is not None else scenario.run.iterations
     stop_below, stop_on_blowup = scenario.run.stop_below, scenario.run.stop_on_blowup
@@ -325,7 +361,7 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 @click.argument("scenarios", nargs=-1, type=SCENARIO, metavar="[SCENARIO]...")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
               metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
-@click.option("--seed", type=int, default=None, help="Replace every scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace every scenario's seed.")
 def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | None) -> None:
     """Run SCENARIOs (default: every bundled one) and check their [[expect]] entries; print a pass/fail
     table. Exit 0 when all pass, 1 when any fails.
@@ -340,7 +376,13 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 
     if not scenarios:
         scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())
+    _refuse_inputs("--junit", junit, scenarios)
     suites, rows = check_scenarios(scenarios, seed, debug=bool(os.environ.get("GRADSIM_DEBUG")))
+    if junit is not None:  # before anything is printed: a closed pipe (| head -1) cannot lose the report
+        try:
+            write_junit(junit, suites)
+        except OSError as exc:
+            raise BadInput(f"cannot write {junit}: {exc.strerror or exc}") from None
     for line in _table(rows):
         click.echo(line)
     tests = sum(len(s.cases) for s in suites)
@@ -350,10 +392,6 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
                f"{'s' if tests != 1 else ''}: {tests - failed - errors} passed, {failed} failed"
                + (f", {errors} errors" if errors else ""))
     if junit is not None:
-        try:
-            write_junit(junit, suites)
-        except OSError as exc:
-            raise BadInput(f"cannot write {junit}: {exc.strerror or exc}") from None
         click.echo(f"junit: {junit}")
     if failed or errors:
         what = [f"{failed} expectation{'s' if failed != 1 else ''} failed"] if failed else []
@@ -364,16 +402,16 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 # ---------------------------------------------------------------------------------------- gradcheck
 @gradsim.command(short_help="Finite-difference check of the gradients on a scenario.")
 @click.argument("scenario", type=SCENARIO)
-@click.option("--tolerance", "-t", type=click.FloatRange(min=0.0, min_open=True), default=1e-6, show_default=True,
+@click.option("--tolerance", "-t", type=FiniteRange(min=0.0, max=1e300, min_open=True), default=1e-6, show_default=True,
               help="Largest relative error per layer that passes.")
-@click.option("--eps", type=click.FloatRange(min=0.0, min_open=True), default=1e-4, show_default=True,
+@click.option("--eps", type=FiniteRange(min=0.0, max=0.1, min_open=True), default=1e-4, show_default=True,
               help="Smallest step of the fourth-order central differences; raised per layer where the "
                    "gradients are small (see docs).")
 @click.option("--samples", type=click.IntRange(1, 100_000), default=30, show_default=True, metavar="K",
               help="Entries checked per W[l] and b[l] (a seeded sample when the layer is larger).")
 @click.option("--after", type=click.IntRange(0, MAX_ITERATIONS), default=0, show_default=True, metavar="N",
               help="Check the parameters after N iterations (0: the initial ones).")
-@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--seed", type=SEED, default=None, help="Replace the scenario's seed.")
 def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, after: int,
               seed: int | None) -> None:
     """Compare backprop's dW[l], db[l] on SCENARIO with finite differences of J, per layer:

@@ -17,6 +17,7 @@ into a ``ScenarioError`` that names the file and field.
 from __future__ import annotations
 
 import csv
+from array import array
 from pathlib import Path
 from typing import Sequence
 
@@ -225,6 +226,11 @@ def explicit(X: Sequence[Sequence[float]], Y: Sequence[Sequence[float]]) -> tupl
     return Xa, Ya
 
 
+MAX_CLASSES = 4096  # one-hot rows; the scenario caps' MAX_WIDTH
+MAX_TABLE = 10_000_000  # numbers in a .npy or .csv table, checked before it is read whole
+MAX_ROWS = 100_000  # examples in a CSV (the scenario caps' MAX_M), checked while it streams
+
+
 def _split_table(T: Array, targets: Sequence[int], as_one_hot: bool) -> tuple[Array, Array]:
     """Rows = examples table → (X, Y) with examples as columns; ``targets`` are column indices."""
     d = T.shape[1]
@@ -246,7 +252,10 @@ def _split_table(T: Array, targets: Sequence[int], as_one_hot: bool) -> tuple[Ar
         labels = Yraw[0]
         if not np.all(np.isfinite(labels)) or np.any(labels < 0) or np.any(labels != np.round(labels)):
             raise ValueError("one_hot target column must hold class labels 0, 1, 2, …")
-        return X, one_hot(labels.astype(np.int64), int(labels.max()) + 1 if labels.size else 1)
+        k = int(labels.max()) + 1 if labels.size else 1
+        if k > MAX_CLASSES:  # bounded before the (k, m) array is made
+            raise ValueError(f"one_hot target column must hold class labels from 0 to {MAX_CLASSES - 1}")
+        return X, one_hot(labels.astype(np.int64), k)
     return X, Yraw
 
 
@@ -256,15 +265,20 @@ def load_npy(path: str | Path, targets: Sequence[int], examples: str = "rows",
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    try:
-        T = np.load(path, allow_pickle=False)
+    try:  # mapped, not read: its shape is checked before a byte of data is
+        T = np.load(path, allow_pickle=False, mmap_mode="r")
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one message
         raise ValueError(f"cannot read {path.name} as .npy ({type(exc).__name__})") from None
+    if not isinstance(T, np.ndarray):  # an .npz archive under an .npy name
+        getattr(T, "close", lambda: None)()
+        raise ValueError(f"{path.name} is an .npz archive of several arrays; expected one .npy array")
+    if T.size > MAX_TABLE:
+        raise ValueError(f"{path.name} holds {T.size:,} numbers; expected at most {MAX_TABLE:,}")
     if T.ndim != 2:
         raise ValueError(f"{path.name} holds a {T.ndim}-D array; expected 2-D")
     if not np.issubdtype(T.dtype, np.number) or np.iscomplexobj(T):
         raise ValueError(f"{path.name} holds {T.dtype} values; expected real numbers")
-    T = T.astype(np.float64)
+    T = np.array(T, dtype=np.float64)  # read now, into memory, off the map
     if examples == "columns":
         T = T.T
     return _split_table(T, targets, as_one_hot)
@@ -287,29 +301,34 @@ def load_csv(path: str | Path, targets: Sequence[int | str], delimiter: str = ",
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = [r for r in csv.reader(f, delimiter=delimiter) if r and any(c.strip() for c in r)]
+    header: list[str] | None = None
+    values = array("d")  # 8 bytes a number, not a Python float each
+    width = rows = 0
+    try:  # streamed: one row of text at a time, the numbers counted as they come
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            for line, r in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+                if not r or not any(c.strip() for c in r):
+                    continue
+                if not width:
+                    width = len(r)
+                    if not all(_is_number(c) for c in r):
+                        header = [c.strip() for c in r]
+                        continue
+                if len(r) != width:
+                    raise ValueError(f"{path.name} line {line} has {len(r)} fields; expected {width}")
+                if len(values) + width > MAX_TABLE or rows >= MAX_ROWS:
+                    raise ValueError(f"{path.name} holds more than {MAX_ROWS:,} examples or {MAX_TABLE:,} numbers")
+                try:
+                    values.extend(float(c) for c in r)
+                except ValueError:
+                    raise ValueError(f"{path.name} line {line} holds a value that is not a number") from None
+                rows += 1
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ValueError(f"cannot read {path.name} as CSV ({exc})") from None
-    if not rows:
+    if not width:
         raise ValueError(f"{path.name} is empty")
-    header: list[str] | None = None
-    if not all(_is_number(c) for c in rows[0]):
-        header = [c.strip() for c in rows[0]]
-        rows = rows[1:]
     if not rows:
         raise ValueError(f"{path.name} has a header but no data rows")
-    width = len(header) if header else len(rows[0])
-    values = []
-    for i, r in enumerate(rows):
-        line = i + (2 if header else 1)
-        if len(r) != width:
-            raise ValueError(f"{path.name} line {line} has {len(r)} fields; expected {width}")
-        try:
-            values.append([float(c) for c in r])
-        except ValueError:
-            raise ValueError(f"{path.name} line {line} holds a value that is not a number") from None
     idx: list[int] = []
     for t in targets:
         if isinstance(t, str):
@@ -319,7 +338,7 @@ def load_csv(path: str | Path, targets: Sequence[int | str], delimiter: str = ",
             idx.append(header.index(t))
         else:
             idx.append(int(t))
-    return _split_table(np.array(values, dtype=np.float64), idx, as_one_hot)
+    return _split_table(np.frombuffer(values, dtype=np.float64).reshape(rows, width).copy(), idx, as_one_hot)
 
 
 # ------------------------------------------------------------------------------------- normalisation

@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 from typing import Any, Iterable
 
+from .text import printable
+
 
 def show(value: Any, limit: int = 60) -> str:
     """A short, TOML-flavoured rendering of a value for messages (true/false, 'text', [1, 2, …])."""
@@ -90,4 +92,4 @@ class ScenarioError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         parts.append(text)
-        return " ".join(": ".join(parts).split())
+        return printable(" ".join(": ".join(parts).split()))  # a path or a name may hold ESC, U+202E …

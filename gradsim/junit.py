@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text import printable
+
 
 @dataclass(frozen=True)
 class Case:
@@ -48,6 +50,8 @@ class Suite:
 
 
 def junit_tree(suites: list[Suite], name: str = "gradsim check") -> ET.ElementTree:
+    """The report; every name and message from a file is escaped (``text.printable``), so a control
+    character cannot make the XML ill-formed."""
     total = ET.Element("testsuites", {
         "name": name,
         "tests": str(sum(len(s.cases) for s in suites)),
@@ -57,26 +61,32 @@ def junit_tree(suites: list[Suite], name: str = "gradsim check") -> ET.ElementTr
     })
     for s in suites:
         el = ET.SubElement(total, "testsuite", {
-            "name": s.name, "tests": str(len(s.cases)), "failures": str(s.failures),
+            "name": printable(s.name), "tests": str(len(s.cases)), "failures": str(s.failures),
             "errors": str(s.errors), "skipped": "0", "time": f"{s.time:.3f}",
         })
         if s.source:
             props = ET.SubElement(el, "properties")
-            ET.SubElement(props, "property", {"name": "source", "value": s.source})
+            ET.SubElement(props, "property", {"name": "source", "value": printable(s.source)})
         share = s.time / len(s.cases) if s.cases else 0.0
         for c in s.cases:
-            case = ET.SubElement(el, "testcase", {"classname": f"gradsim.{s.name}", "name": c.name,
+            case = ET.SubElement(el, "testcase", {"classname": printable(f"gradsim.{s.name}"),
+                                                  "name": printable(c.name),
                                                   "time": f"{share:.3f}"})
             if c.error:
-                bad = ET.SubElement(case, "error", {"message": c.message, "type": "ScenarioError"})
-                bad.text = c.detail or c.message
+                bad = ET.SubElement(case, "error", {"message": printable(c.message), "type": "ScenarioError"})
+                bad.text = printable(c.detail or c.message, keep="\n\t")
             elif not c.passed:
-                bad = ET.SubElement(case, "failure", {"message": c.message, "type": "ExpectationFailed"})
-                bad.text = c.detail or c.message
+                bad = ET.SubElement(case, "failure", {"message": printable(c.message), "type": "ExpectationFailed"})
+                bad.text = printable(c.detail or c.message, keep="\n\t")
     ET.indent(total)
     return ET.ElementTree(total)
 
 
 def write_junit(path: str | Path, suites: list[Suite], name: str = "gradsim check") -> None:
-    """Write the JUnit XML report of ``suites`` to ``path`` (UTF-8, with an XML declaration)."""
-    junit_tree(suites, name).write(path, encoding="utf-8", xml_declaration=True)
+    """Write the JUnit XML report of ``suites`` to ``path`` (UTF-8, with an XML declaration), through a
+    temporary file renamed into place."""
+    from .outputs import atomic_open
+
+    tree = junit_tree(suites, name)
+    with atomic_open(path, "wb") as f:
+        tree.write(f, encoding="utf-8", xml_declaration=True)

@@ -70,9 +70,12 @@ def run(
         reason = sim.run(iterations, stop_below=stop_below, stop_on_blowup=stop_on_blowup, callback=after)
         if sim.iteration > done[0] and sim.phase_index == sim.P:
             after(sim)  # Simulation.run returns before its callback when it stops early
-    finally:
+    except BaseException as exc:
         if writer is not None:
-            writer.close()
+            writer.abort(exc)
+        raise
+    if writer is not None:
+        writer.close()
     keys: tuple[str, ...] = ()
     if npz is not None:
         if sim.iteration == 0:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
 
@@ -34,6 +35,7 @@ import numpy as np
 
 from .display import norm
 from .engine import evaluate
+from .outputs import atomic_open
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
@@ -85,7 +87,8 @@ class TraceWriter:
         self.columns = columns
         self.format = suffix[1:]
         self.rows = 0
-        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="")
+        self._target = atomic_open(self.path, "w", encoding="utf-8", newline="")  # renamed in on close()
+        self._file: IO[str] = self._target.__enter__()
         self._csv = None
         if self.format == "csv":
             self._csv = csv.writer(self._file, lineterminator="\n")
@@ -99,13 +102,23 @@ class TraceWriter:
         self.rows += 1
 
     def close(self) -> None:
-        self._file.close()
+        """The trace is complete: move it into place (a reader never sees half of it)."""
+        if self._target is not None:
+            target, self._target = self._target, None
+            target.__exit__(None, None, None)
+
+    def abort(self, exc: BaseException) -> None:
+        """The run broke: drop the temporary file; what was at the path before stays."""
+        if self._target is not None:
+            target, self._target = self._target, None
+            with suppress(BaseException):
+                target.__exit__(type(exc), exc, exc.__traceback__)
 
     def __enter__(self) -> "TraceWriter":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, typ, exc, tb) -> None:
+        self.abort(exc) if exc is not None else self.close()
 
 
 def _json_value(v: Any) -> Any:
@@ -139,6 +152,6 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
 def save_npz(sim: "Simulation", path: str | Path) -> list[str]:
     """Write ``npz_arrays(sim)`` to ``path`` (uncompressed); returns the keys written."""
     arrays = npz_arrays(sim)
-    with open(path, "wb") as f:
+    with atomic_open(path, "wb") as f:
         np.savez(f, **arrays)
     return list(arrays)

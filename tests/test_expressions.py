@@ -310,3 +310,25 @@ def test_nothing_is_ever_run_as_python():
             setattr(builtins, name, fn)
     assert calls == []
     assert value == pytest.approx(float(np.linalg.norm(W1 @ A[0])) + 1 / (1 + np.exp(-0.25)) - 5.0, rel=1e-12)
+
+
+def test_budget_refuses_before_the_array_is_made():
+    """The result shape of @ and of broadcasting is computed first: zero-strided inputs of any size cost
+    nothing, and a result over the cap is an EvalError naming the operator (no MemoryError, no wait)."""
+    import numpy as np
+
+    from gradsim.scenario.caps import MAX_EXPR_FLOPS, MAX_EXPR_NUMBERS
+    from gradsim.scenario.expressions import EvalError, evaluate, parse
+
+    big = {"X": np.broadcast_to(0.0, (2, 10**6)), "Y": np.broadcast_to(0.0, (4096, 4096))}
+
+    def lookup(name, layer):
+        return big[name]
+    with pytest.raises(EvalError, match=r"'@' \(column 5\) would make an array of shape \(1000000, 1000000\)"):
+        evaluate(parse("X.T @ X"), lookup)
+    with pytest.raises(EvalError, match=r"would make an array of shape \(1000000, 1000000\)"):
+        evaluate(parse("max(row(X, 0).T, row(X, 1))"), lookup)
+    assert 4096**3 > MAX_EXPR_FLOPS and 4096**2 <= MAX_EXPR_NUMBERS
+    with pytest.raises(EvalError, match="multiply-adds"):
+        evaluate(parse("Y @ Y"), lookup)
+    assert evaluate(parse("norm(X @ X.T)"), lookup) == 0.0  # a (2, 2) result of 2e6 multiply-adds each

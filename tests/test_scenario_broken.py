@@ -69,6 +69,16 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "momentum-key-on-gd": ("optimizer.beta", "beta is for name = 'momentum'"),
     "nan-stop-below": ("run.stop_below", "expected a finite number; got nan"),
     "needle-too-big": ("data.size", "a needle size that fits the 3×3 image"),
+    # hostile input (issue 17): bounded before the work, never an "unexpected" error
+    "nested-500-deep": ("line 11, column 37", "nested at most 32 deep"),
+    "dotted-key-too-deep": ("optimizer." + ".".join(["a"] * 31), "nested at most 32 deep"),
+    "huge-int-learning-rate": ("optimizer.learning_rate", "an integer from -2^63 to 2^63 - 1"),
+    "huge-int-explicit-x": ("data.X[0][1]", "got an integer of 1329 bits"),
+    "huge-int-rhs": ("expect[0].rhs", "TOML's 64-bit integers"),
+    "npz-as-npy": ("data.path", "is an .npz archive of several arrays; expected one .npy array"),
+    "one-hot-huge-label": ("data.targets", "class labels from 0 to 4095"),
+    "expr-too-large": ("expect[0].value", "'@' (column 10) would make an array of shape (20000, 20000)"),
+    "expr-broadcast-too-large": ("expect[0].value", "'+' (column 25) would make an array of shape (30000, 30000)"),
 }
 
 
@@ -114,3 +124,43 @@ def test_not_utf8(tmp_path: Path):
     p.write_bytes(b"loss = \"l2\"\n\xff\xfe")
     with pytest.raises(ScenarioError, match="UTF-8"):
         load_scenario(p)
+
+
+def test_integer_beyond_python_str_limit(tmp_path: Path):
+    """tomllib raises a plain ValueError for more than 4,300 digits; it is still the one-line error."""
+    p = tmp_path / "digits.toml"
+    p.write_text('loss = "l2"\nseed = ' + "7" * 5000 + "\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert str(info.value) == (f"{p}: expected an integer from -2^63 to 2^63 - 1 (TOML's 64-bit integers); "
+                               "got an integer of more than 4,300 digits")
+
+
+def test_brackets_in_strings_and_comments_do_not_count(tmp_path: Path):
+    """The nesting scan skips strings and comments: 40 brackets in them are not nesting."""
+    p = tmp_path / "ok.toml"
+    p.write_text("# " + "[" * 40 + '\nloss = "l2"\n[network]\nlayers = [{ n = 1, activation = "linear" }]\n'
+                 '[data]\nkind = "linear"\n[[expect]]\nname = "' + "[" * 40 + '"\nvalue = "J"\nop = "is_finite"\n'
+                 "[[expect]]\nname = '''" + "{" * 40 + "'''\nvalue = 'J'\nop = 'is_finite'\n")
+    assert len(load_scenario(p).expectations) == 2
+
+
+def test_nesting_at_the_limit_is_accepted_by_the_scan():
+    from gradsim.scenario.guard import check_text_nesting
+
+    check_text_nesting("x = " + "[" * 32 + "]" * 32)
+    with pytest.raises(ScenarioError, match="nested at most 32 deep"):
+        check_text_nesting("x = " + "[" * 33 + "]" * 33)
+
+
+def test_any_other_error_becomes_a_scenario_error(monkeypatch):
+    """The loader's boundary: a bug or a MemoryError deep in validation is still one ScenarioError."""
+    from gradsim.scenario import schema
+
+    def boom(*a, **k):
+        raise MemoryError()
+    monkeypatch.setattr(schema, "read_data", boom)
+    monkeypatch.delenv("GRADSIM_DEBUG", raising=False)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BROKEN.parent / "cli" / "tiny.toml")
+    assert str(info.value).endswith("tiny.toml: expected a scenario gradsim can load; got MemoryError")

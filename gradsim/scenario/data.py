@@ -14,6 +14,7 @@ from ..errors import show, type_name
 from .fields import _err, as_number, boolean, check_keys, choice, frozen, integer, join, matrix, number, readonly, string
 from .model import DataSpec, TargetRange
 
+from .datapath import ENV, allowed_roots, inside
 from .caps import MAX_DATA, MAX_FILE_BYTES, MAX_INPUTS, MAX_M, MAX_WIDTH
 
 
@@ -150,12 +151,18 @@ def _check_data_size(n0: int, n_out: int, m: int, path: str) -> None:
 
 def _read_file(kind: str, t: Mapping, path: str, base_dir: Path):
     rel = string(t, "path", path)
+    roots = allowed_roots(base_dir)
     try:
         file = base_dir / rel
-        exists = bool(rel) and "\0" not in rel and file.is_file()
+        allowed = bool(rel) and "\0" not in rel and inside(file, roots)
+        exists = allowed and file.is_file()
         size = file.stat().st_size if exists else 0
     except (OSError, ValueError):
-        exists, size = False, 0
+        allowed, exists, size = False, False, 0
+    if not allowed and rel and "\0" not in rel:  # before the file is looked at: not even whether it exists
+        raise _err(join(path, "path"), f"a file inside the scenario's folder {roots[0]}"
+                   + (f" or {', '.join(map(str, roots[1:]))}" if roots[1:] else "")
+                   + f" (after symlinks; {ENV} or gradsim --data-root widens it)", rel)
     if not exists:
         raise _err(join(path, "path"), f"an existing .{kind} file (relative to {base_dir})", rel)
     if size > MAX_FILE_BYTES:

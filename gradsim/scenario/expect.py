@@ -15,6 +15,7 @@ import numpy as np
 from ..engine.losses import get_loss
 from ..engine.phases import KINDS, Phase, computed_by, needed, phase_table, position
 from ..errors import ScenarioError, show, type_name
+from ..text import printable
 from . import expressions as ex
 from .caps import MAX_EXPECT
 from .fields import _MISSING, _err, as_number, check_keys, choice, integer, join, matrix, string
@@ -71,8 +72,9 @@ def read_expectation(t: Any, path: str, index: int, sc: "Scenario") -> Expectati
         raise _err(join(path, "hi"), f"hi ≥ lo = {kw['lo']:g}", kw["hi"])
     for key, default in (("rtol", 1e-9), ("atol", 1e-12)):
         kw[key] = as_number(t[key], join(path, key), 0.0, 1e6) if key in t else default
-    return Expectation(index, value, op, at, why=string(t, "why", path, default=""),
-                       name=string(t, "name", path, default=""), trees=trees, **kw)
+    # names from the file are shown in terminals, the app and XML: control and bidi characters escaped
+    return Expectation(index, value, op, at, why=printable(string(t, "why", path, default="")),
+                       name=printable(string(t, "name", path, default="")), trees=trees, **kw)
 
 
 def read_at(v: Any, path: str, sc: "Scenario") -> At:
@@ -132,13 +134,13 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
         tree = ex.parse(text)
     except ex.ExpressionError as e:
         col = f", column {e.column}" if e.column else ""
-        got = None if "; got" in e.message else repr(text)
+        got = None if "; got" in e.message else show(text, 80)
         raise ScenarioError(e.message, got, field=f"{path}{col}") from None
     L = sc.L
     done = done_at(at, L)
     for ref in ex.references(tree):
         if ref.layer is None and (problem := _metric_problem(ref.name, sc)):
-            raise _err(path, problem, got=repr(text))
+            raise _err(path, problem, got=show(text, 80))
         if ref.layer is None:
             if needed(ref.name, None, L) > done:
                 raise _err(path, f"names computed by {at.describe()}",
@@ -148,7 +150,7 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
             l = ex.layer_index(ref.layer, L)
         except ex.EvalError as e:
             raise _err(f"{path}, column {ref.col}", f"a layer index written with numbers and L ({e})",
-                       got=repr(text)) from None
+                       got=show(text, 80)) from None
         lo = ex.LAYERED[ref.name]
         if not lo <= l <= L:
             raise _err(f"{path}, column {ref.col}", f"a layer index from {lo} to L = {L} for {ref.name}",
@@ -170,20 +172,24 @@ def _metric_problem(name: str, sc: "Scenario") -> str | None:
 
 
 def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> None:
-    """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time."""
+    """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time.
+
+    The names are zero-strided views (``np.broadcast_to``: no memory whatever their shape), and the
+    evaluator computes each operation's result shape before it runs, so an expression whose result or an
+    intermediate exceeds the caps is refused here, by name, before any of it is made."""
     n = sc.n
     batch = sc.optimizer.batch_size or sc.data.m_train
-    if sum(n) * batch > 2_000_000:
-        return
     L = sc.L
     loss_ran = done_at(at, L) >= position(Phase("loss"), L)  # this iteration's J is in J_history
     hist = sc.run.iterations if at.is_end else at.iteration - (0 if loss_ran else 1)
-    hist = min(hist, 10_000)
+
+    def zeros(*shape: int) -> np.ndarray:
+        return np.broadcast_to(0.0, shape)
 
     def lookup(name: str, layer: int | None):
         if layer is None:
-            return {"X": np.zeros((n[0], batch)), "Y": np.zeros((n[-1], batch)), "J": 0.0,
-                    "J_history": np.zeros(hist), "m": float(batch), "L": float(L),
+            return {"X": zeros(n[0], batch), "Y": zeros(n[-1], batch), "J": 0.0,
+                    "J_history": zeros(hist), "m": float(batch), "L": float(L),
                     "iteration": float(at.iteration or sc.run.iterations),
                     "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0}[name]
         if name == "n":
@@ -192,9 +198,9 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
             return 0.0
         rows = n[layer]
         cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1}.get(name, batch)
-        return np.zeros((rows, cols))
+        return zeros(rows, cols)
 
     try:
         ex.evaluate(tree, lookup)
     except ex.EvalError as e:
-        raise _err(path, f"an expression that fits the shapes of this network ({e})", got=repr(text)) from None
+        raise _err(path, f"an expression that fits the shapes of this network ({e})", got=show(text, 80)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -11,6 +12,7 @@ import gradsim
 from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError, did_you_mean
+from ..text import printable
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -65,6 +67,7 @@ def header(text: str) -> tuple[str, tuple[str, ...]]:
         lines.append(s.lstrip("#").strip())
     if not lines:
         return "", ()
+    lines = [printable(s) for s in lines]  # shown in terminals and the app: no control or bidi characters
     return lines[0], tuple(lines[1:])
 
 
@@ -74,9 +77,19 @@ _POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 def loads_scenario(text: str, source: Path | None = None, name: str | None = None) -> "Scenario":
     """A Scenario from TOML text; errors name ``source`` (or '<string>')."""
     label = str(source) if source is not None else "<string>"
+    from .guard import check_text_nesting
+
     try:
+        check_text_nesting(text)
         doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ScenarioError as exc:
+        raise exc.with_file(label) from None
+    except RecursionError:  # the scan above bounds nesting; this is the belt to its braces
+        raise ScenarioError("a scenario nested less deeply", file=label) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise ScenarioError("an integer from -2^63 to 2^63 - 1 (TOML's 64-bit integers)",
+                                "an integer of more than 4,300 digits", file=label) from None
         msg = str(exc)
         m = _POS.search(msg)
         field = f"line {m.group(1)}, column {m.group(2)}" if m else None
@@ -86,7 +99,7 @@ def loads_scenario(text: str, source: Path | None = None, name: str | None = Non
 
     summary, notes = header(text)
     try:
-        return validate(doc, source=source, name=name or (source.stem if source else "scenario"),
+        return validate(doc, source=source, name=printable(name or (source.stem if source else "scenario")),
                         summary=summary, notes=notes)
     except ScenarioError as exc:
         raise exc.with_file(label) from None
@@ -94,13 +107,33 @@ def loads_scenario(text: str, source: Path | None = None, name: str | None = Non
         raise ScenarioError("a scenario nested less deeply", file=label) from None
 
 
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def load_scenario(name_or_path: str | Path) -> "Scenario":
-    """Load and validate a scenario file, or a bundled scenario by name. Raises ScenarioError only."""
+    """Load and validate a scenario file, or a bundled scenario by name. Raises ScenarioError only:
+    whatever else goes wrong while loading (a bug, a MemoryError) is turned into one at this boundary,
+    so neither the CLI nor the app's Open dialog ever sees another kind."""
+    try:
+        return _load(name_or_path)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the loader's boundary, see the docstring
+        if os.environ.get("GRADSIM_DEBUG"):
+            raise
+        what = type(exc).__name__ + (f": {_one_line(exc, 100)}" if str(exc) else "")
+        raise ScenarioError("a scenario gradsim can load", what, file=str(name_or_path)) from None
+
+
+def _load(name_or_path: str | Path) -> "Scenario":
     path = resolve(name_or_path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"a scenario file of at most {MAX_BYTES // 1024} KiB",
-                                f"{path.stat().st_size // 1024} KiB", file=path)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(f"a scenario file of at most {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB)",
+                                f"{size:,} bytes", file=path)
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}", file=path) from None

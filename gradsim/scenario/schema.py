@@ -18,6 +18,7 @@ from ..engine import LOSSES, LayerSpec, OptimizerSpec
 from . import expect as _expect
 from .caps import MAX_CACHE, MAX_EXPECT, MAX_ITERATIONS, MAX_PARAMS  # noqa: F401 (MAX_EXPECT: expect's)
 from .data import read_data
+from .guard import check_document
 from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, integer, join, number, string, table  # noqa: F401
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
 from .narration import read_narration
@@ -29,6 +30,7 @@ TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expe
 def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario", summary: str = "",
              notes: tuple[str, ...] = ()) -> Scenario:
     """A Scenario from a parsed TOML document, or a ScenarioError (without the file; the loader adds it)."""
+    check_document(doc)
     check_keys(doc, TOP_KEYS, "", elsewhere={
         "layers": "layers go in [network]", "name": "the name is the file name",
         "iterations": "iterations go in [run]", "learning_rate": "learning_rate goes in [optimizer]",

@@ -27,7 +27,8 @@ def bundled() -> list[tuple[str, str]]:
 
 
 def load(name_or_path: str | Path) -> Scenario:
-    """A bundled name or a file path → Scenario; raises ScenarioError with a one-line reason."""
+    """A bundled name or a file path → Scenario; raises ScenarioError with a one-line reason (the
+    loader turns every other kind into one)."""
     return load_scenario(name_or_path)
 
 
@@ -45,8 +46,9 @@ def build(scenario: Scenario) -> tuple[Simulation, NetInfo]:
         sim = build_simulation(scenario)
     except ScenarioError:
         raise
-    except (ValueError, KeyError) as exc:
-        raise ScenarioError("a scenario the engine accepts", str(exc), file=scenario.source) from None
+    except Exception as exc:  # noqa: BLE001 - the app never exits on a bad file
+        raise ScenarioError("a scenario the engine accepts", f"{type(exc).__name__}: {exc}"[:120],
+                            file=scenario.source) from None
     info = NetInfo.of(sim, name=scenario.name, summary=scenario.summary, init=describe_init(scenario),
                       run_iterations=scenario.run.iterations, stop_below=scenario.run.stop_below)
     return sim, info

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..caps import MAX_EXPR_FLOPS, MAX_EXPR_NUMBERS
 from .functions import FUNCTIONS, as_int
 from .nodes import BinOp, Call, EvalError, Index, Name, Neg, Node, Num, Slice, Transpose
 
@@ -63,8 +64,29 @@ def _eval(node: Node, lookup: Lookup):
     raise EvalError(f"cannot evaluate {node!r}")
 
 
+def _budget(shape: tuple[int, ...], what: str, flops: int = 0) -> None:
+    """Refuse a result (or intermediate) before it is made when it exceeds the caps: the shape is computed
+    first, so the load-time dry run of ``X.T @ X`` at m = 20,000 costs nothing."""
+    size = math.prod(shape)
+    if size > MAX_EXPR_NUMBERS:
+        raise EvalError(f"{what} would make an array of shape {shape} ({size:,} numbers; at most "
+                        f"{MAX_EXPR_NUMBERS:,})")
+    if flops > MAX_EXPR_FLOPS:
+        raise EvalError(f"{what} would take {flops:,} multiply-adds (at most {MAX_EXPR_FLOPS:,})")
+
+
+def _broadcast(args, what: str) -> None:
+    try:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+    except ValueError:
+        return  # the operation itself says which shapes do not fit
+    _budget(shape, what)
+
+
 def _call(node: Call, lookup: Lookup):
     args = [_eval(a, lookup) for a in node.args]
+    if len(args) > 1:
+        _broadcast(args, f"{node.fn}(...) (column {node.col})")
     try:
         fn = FUNCTIONS[node.fn][2]  # looked up now: the activation registry may have changed since parsing
     except KeyError:
@@ -83,6 +105,8 @@ _BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
 def _binop(node: BinOp, a, b):
     try:
+        if node.op in _BINARY or node.op == "**":
+            _broadcast((a, b), f"{node.op!r} (column {node.col})")
         if node.op in _BINARY:
             return _clean(_BINARY[node.op](a, b))
         if node.op == "**":
@@ -90,6 +114,11 @@ def _binop(node: BinOp, a, b):
         if node.op == "@":
             if np.ndim(a) == 0 or np.ndim(b) == 0:
                 raise EvalError("@ multiplies matrices; use * for a number")
+            sa, sb = np.shape(a), np.shape(b)  # arrays here have 1 or 2 dimensions
+            k = sa[-1]
+            if sb[0 if len(sb) == 1 else -2] == k:  # else matmul says the shapes do not fit
+                out = sa[:-1] + sb[1:]
+                _budget(out, f"'@' (column {node.col})", flops=math.prod(out) * k)
             return _clean(np.matmul(a, b))
     except ValueError:
         raise EvalError(

@@ -63,6 +63,9 @@ class ScenarioPicker(ModalScreen[Scenario | None]):
         except ScenarioError as exc:
             self._error(str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - load() raises ScenarioError only; this dialog never crashes
+            self._error(f"{text}: cannot load it ({type(exc).__name__})")
+            return
         self.dismiss(scenario)
 
     def _error(self, text: str) -> None:

@@ -124,3 +124,17 @@ async def test_every_layer_reachable_at_80x24():
         assert all(len(line) <= width for line in panel(app).render().plain.splitlines())
         box = app.main.query_one("#flow-box")
         assert box.virtual_size.height >= 12 + 4  # the box scrolls to the last layer
+
+
+@pytest.mark.parametrize("width", [100, 160, 180, 220])
+async def test_network_header_keeps_n_128_whole_and_the_marker(width):
+    from gradsim.tui.widgets import NetworkPanel
+
+    app = GradsimApp(load_scenario("init-standard-tanh"))  # ten 128-unit layers and n[L] = 1
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.pause()
+        head, sizes = app.main.query_one(NetworkPanel).render().plain.splitlines()[:2]
+        assert "▸l=1◂" in head
+        shown = re.findall(r"n=\d+", sizes)
+        assert shown and set(shown) <= {"n=128", "n=1"}, sizes
+        assert shown.count("n=128") == len(re.findall(r"l=\d+|x", head)) - ("n=1" in shown)

@@ -4,7 +4,8 @@ NumPy and the standard library only (never Textual or click), so ``gradsim step`
 summary, the trace rows and the app's panels print the same text for the same array.
 
 - ``norm``: ‖a‖ (Frobenius) — ``gradsim.engine.stats.norm`` itself, re-exported: overflow-safe (a finite
-  array never has an infinite norm), IEEE ``hypot`` for inf/NaN, independent of the BLAS thread count.
+  array never has an infinite norm), IEEE ``hypot`` for inf/NaN, independent of the BLAS thread count;
+  ``std`` likewise (``gradsim.engine.stats.std``).
 - ``special``: how None, nan, ±inf and 0 print, shared by ``fmt`` and ``num``.
 - ``fmt``: the equations' and the CLI's short numbers (4.1e-3); ``num``, ``short``, ``full``, ``sci``,
   ``decade``: the panels' (57.665, a matrix cell, every digit, a bar label, a tick label).
@@ -18,9 +19,9 @@ from typing import Iterable
 
 import numpy as np
 
-from .engine.stats import norm
+from .engine.stats import norm, std
 
-__all__ = ["norm", "special", "fmt", "num", "short", "full", "sci", "decade", "shape", "percent"]
+__all__ = ["norm", "std", "special", "fmt", "num", "short", "full", "sci", "decade", "shape", "percent"]
 
 
 def special(x: float | None, none: str) -> str | None:

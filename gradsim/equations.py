@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
+from .diagnosis import unit_word
 from .display import fmt, norm, percent, shape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,7 +121,7 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     if value and (g.saturated is not None or g.dead is not None):
         stats = sim.layer_stats(l)
         if g.saturated is not None:
-            value += f"   saturated {percent(stats['fraction_saturated'])}"
+            value += f"   {unit_word(l, sim.L)} {percent(stats['fraction_saturated'])}"
         if g.dead is not None:
             value += f"   dead {percent(stats['fraction_dead'])}"
     out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))

@@ -3,13 +3,18 @@
 Trace columns, one row per iteration (``trace_columns``)::
 
     iteration, J,
-    norm(dW[l]), norm(db[l]), norm(A[l]), fraction_saturated[l], fraction_dead[l]   for l = 1..L,
+    norm(dW[l]), norm(db[l]), norm(A[l]), norm(dZ[l])     for l = 1..L,
+    norm(dA[l])                                           for l = 0..L-1,
+    std(A[l]), fraction_saturated[l], fraction_dead[l]    for l = 1..L,
     nonfinite, blowup, halted,
-    J_full, accuracy, J_test, accuracy_test      when they apply (``engine.evaluate.applies``)
+    J_full, accuracy, J_test, accuracy_test               when they apply (``engine.evaluate.applies``)
 
 ``J_full``/``accuracy``: over every training example (with mini-batches or a held-out split);
 ``J_test``/``accuracy_test``: over the held-out examples (``test_fraction`` in [data]); accuracy only for
 a classification loss. All four use the parameters of the iteration's forward pass, like J.
+
+``norm(dA[0])`` is the gradient that reaches the input (W[1]ᵀ dZ[1]), ``norm(dA[L])`` is left out: it is
+the loss's dŷ, which ``norm(dZ[L])`` already shows for the fused output layers.
 
 The names are the ones the scenario expectation language uses, so a column can be pasted into an
 ``[[expect]]``. ``nonfinite``: J or a traced norm of this iteration is inf/NaN; ``blowup``: the first
@@ -19,7 +24,8 @@ this iteration's update, so the simulation stops. In JSONL a non-finite number i
 
 NPZ keys (all float64): ``X``, ``Y``, ``A[0]`` (the columns the iteration fed to layer 1: the mini-batch
 after normalisation), for l = 1..L ``W[l]``, ``b[l]`` (the parameters its forward pass used), ``Z[l]``,
-``A[l]``, ``dZ[l]``, ``dW[l]``, ``db[l]``, ``dA[l]``, and ``J`` (0-d).
+``A[l]``, ``dZ[l]``, ``dW[l]``, ``db[l]``, ``dA[l]``, then ``dA[0]`` (= W[1]ᵀ dZ[1], the gradient that
+reaches the input) and ``J`` (0-d).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .display import norm
+from .display import norm, std
 from .engine import evaluate
 from .outputs import atomic_open
 
@@ -41,7 +47,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
 
 TRACE_SUFFIXES = (".jsonl", ".csv")
-PER_LAYER = ("norm(dW[{l}])", "norm(db[{l}])", "norm(A[{l}])", "fraction_saturated[{l}]", "fraction_dead[{l}]")
+# (column pattern, first layer, last layer counted from L): l runs over first..L + last
+PER_LAYER = (
+    ("norm(dW[{l}])", 1, 0), ("norm(db[{l}])", 1, 0), ("norm(A[{l}])", 1, 0), ("norm(dZ[{l}])", 1, 0),
+    ("norm(dA[{l}])", 0, -1), ("std(A[{l}])", 1, 0), ("fraction_saturated[{l}]", 1, 0), ("fraction_dead[{l}]", 1, 0),
+)
+NORMS = (("dW", 1, 0), ("db", 1, 0), ("A", 1, 0), ("dZ", 1, 0), ("dA", 0, -1))
 FLAGS = ("nonfinite", "blowup", "halted")
 NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
 
@@ -49,8 +60,8 @@ NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
 def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
     """The trace's column names for an L-layer network, in order; ``metrics`` (``evaluate.applies``) last."""
     cols = ["iteration", "J"]
-    for pattern in PER_LAYER:
-        cols += [pattern.format(l=l) for l in range(1, L + 1)]
+    for pattern, first, last in PER_LAYER:
+        cols += [pattern.format(l=l) for l in range(first, L + last + 1)]
     return cols + list(FLAGS) + list(metrics)
 
 
@@ -60,10 +71,12 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     arrays = sim.arrays
     row: dict[str, Any] = {"iteration": t, "J": float(sim.J) if sim.J is not None else math.nan}
     nan = math.nan
-    for kind in ("dW", "db", "A"):
-        for l in range(1, sim.L + 1):
+    for kind, first, last in NORMS:
+        for l in range(first, sim.L + last + 1):
             a = arrays.get(f"{kind}[{l}]")
             row[f"norm({kind}[{l}])"] = norm(a) if a is not None else nan
+    for l in range(1, sim.L + 1):
+        row[f"std(A[{l}])"] = std(arrays.get(f"A[{l}]"))
     layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
     for key in ("fraction_saturated", "fraction_dead"):
         for l, stats in enumerate(layer_stats, 1):
@@ -145,6 +158,9 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
             if name not in arrays:
                 raise ValueError(f"iteration {sim.iteration} has no {name}: it did not finish its backward pass")
             out[name] = arrays[name]
+    if "dA[0]" not in arrays:
+        raise ValueError(f"iteration {sim.iteration} has no dA[0]: it did not finish its backward pass")
+    out["dA[0]"] = arrays["dA[0]"]
     out["J"] = np.float64(sim.J if sim.J is not None else math.nan)
     return {k: np.array(v, dtype=np.float64) for k, v in out.items()}
 

@@ -266,8 +266,8 @@ def test_run_npz_keys_shapes_and_dtype(tmp_path):
     assert "npz: " in r.stdout
     z = np.load(path)
     L, n, m = 2, [2, 4, 1], 16
-    expected = {"X", "Y", "A[0]", "J"} | {f"{k}[{l}]" for l in (1, 2) for k in
-                                          ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")}
+    expected = {"X", "Y", "A[0]", "dA[0]", "J"} | {f"{k}[{l}]" for l in (1, 2) for k in
+                                                   ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")}
     assert set(z.files) == expected
     for key in z.files:
         assert z[key].dtype == np.float64, key
@@ -276,7 +276,7 @@ def test_run_npz_keys_shapes_and_dtype(tmp_path):
         assert z[f"b[{l}]"].shape == z[f"db[{l}]"].shape == (n[l], 1)
         for k in ("Z", "A", "dZ", "dA"):
             assert z[f"{k}[{l}]"].shape == (n[l], m)
-    assert z["X"].shape == (2, m) and z["Y"].shape == (1, m) and z["J"].shape == ()
+    assert z["X"].shape == z["dA[0]"].shape == (2, m) and z["Y"].shape == (1, m) and z["J"].shape == ()
     np.testing.assert_array_equal(z["A[0]"], z["X"])
     # W[l], b[l] are what iteration 2's forward pass used: the parameters after iteration 1's update
     sim = build_simulation(load_scenario(TINY))

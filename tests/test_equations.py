@@ -77,6 +77,9 @@ def test_forward_equations_match_the_lecture(sim):
     z3, a3 = equations(sim, Phase("forward", 3))
     assert z3.shapes == "(1,3)·(3,8) + (1,1)→broadcast (1,8)" and z3.value == ""
     assert a3.formula == "A[3] = σ(Z[3])"
+    sim.step()  # forward l=3, the output σ: its flat-tail share is confidence, not saturation
+    out = equations(sim, Phase("forward", 3))[1].value
+    assert out.endswith(f"   confident {sim.layer_stats(3)['fraction_saturated']:.0%}") and "saturated" not in out
 
 
 def test_loss_equation_shows_J(sim):

@@ -207,10 +207,12 @@ async def test_exploding_linear_shows_57_665_and_growing_bars():
         panel = main(app).query_one(GradientFlow)
         lines = [line for line in panel.render().plain.splitlines() if line.strip().startswith("l=")]
         lengths = [line.count("█") for line in lines]
-        assert len(lengths) == 10 and lengths == sorted(lengths) and lengths[-1] > 3 * lengths[0]
+        assert len(lengths) == 11 and lengths == sorted(lengths) and lengths[-1] >= lengths[0] + 5  # l = 0..10
         await press(pilot, *["space"] * 11)  # the loss and backward l = 10..1
         assert math.isclose(main(app).snap.flow[0].dW, main(app).snap.flow[9].dW, rel_tol=1e-12)
-        assert "‖dW[1]‖/‖dW[L]‖ = 1" in panel.render().plain
+        assert "‖dZ[1]‖/‖dZ[L]‖ = 38.4" in panel.render().plain  # 1.5^9 = 38.44
+        await press(pilot, "g", "g")  # dZ → dA → dW: the same 1.1e+04 in every layer
+        assert panel.gradient == "dW" and "‖dW[1]‖/‖dW[L]‖ = 1" in panel.render().plain
 
 
 async def test_a_diverging_scenario_shows_its_blow_up_banner():

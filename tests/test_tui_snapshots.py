@@ -72,3 +72,16 @@ def test_data_panel_regression(snap_compare):
     """relu-regression-l2 with one input, after 10 iterations: ŷ(x) as a curve over the targets."""
     app = GradsimApp(with_overrides(load_scenario("relu-regression-l2"), [("data.inputs", 1)]))
     assert snap_compare(app, terminal_size=DATA_SIZE, run_before=keys("d", *["i"] * 10))
+
+
+def test_exploding_linear_after_backward(snap_compare):
+    """After backward l=1: ‖dZ[l]‖ ×1.50 between every pair of layers and the verdict naming the explosion."""
+    app = GradsimApp(load_scenario("exploding-linear"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys(*["space"] * 21))
+
+
+def test_saturation_unnormalised_after_backward(snap_compare):
+    """Raw bright pixels: every σ unit of layer 1 saturated, dA shrinking ×1e-34 through it; the output's
+    share in brackets (confident, not saturated)."""
+    app = GradsimApp(load_scenario("saturation-unnormalised"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys(*["space"] * 5))

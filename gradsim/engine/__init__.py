@@ -13,7 +13,7 @@ from .optim import LEARNING_RATE, OPTIMIZERS, Optimizer, OptimizerSpec, get_opti
 from .params import Param
 from .phases import Phase, phase_table
 from .simulation import BlowUp, Record, Simulation
-from .stats import ArrayStats, array_stats, norm
+from .stats import ArrayStats, array_stats, norm, std
 
 __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "hidden_activations", "sigmoid", "softmax",
@@ -25,5 +25,5 @@ __all__ = [
     "Param",
     "Phase", "phase_table",
     "BlowUp", "Record", "Simulation",
-    "ArrayStats", "array_stats", "norm",
+    "ArrayStats", "array_stats", "norm", "std",
 ]

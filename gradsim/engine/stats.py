@@ -85,3 +85,29 @@ def norm(a: np.ndarray | None) -> float:
             return 0.0
         s = flat / top
         return top * math.sqrt(float(np.add.reduce(s * s)))
+
+
+def std(a: np.ndarray | None) -> float:
+    """The standard deviation of all entries (population, as ``np.std``), overflow-safe like ``norm``.
+
+    ``norm(a - mean) / √n``; when the mean itself would overflow, the array is divided by its largest
+    |entry| first, so 1e200 entries give a finite spread. NaN for a missing or empty array or one holding
+    inf/NaN (as ``np.std``).
+    """
+    if a is None:
+        return math.nan
+    flat = np.asarray(a, dtype=np.float64).reshape(-1)
+    n = flat.size
+    if n == 0:
+        return math.nan
+    with np.errstate(all="ignore"):
+        mean = float(np.add.reduce(flat)) / n
+        if math.isfinite(mean):
+            spread = norm(flat - mean)
+            if math.isfinite(spread):
+                return spread / math.sqrt(n)
+        top = float(np.max(np.abs(flat)))
+        if not math.isfinite(top):
+            return math.nan
+        s = flat / top
+        return top * (norm(s - float(np.add.reduce(s)) / n) / math.sqrt(n))

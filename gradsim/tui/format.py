@@ -60,3 +60,24 @@ def summary_indices(n: int, limit: int, head: int) -> list[int | None]:
     if n <= limit:
         return list(range(n))
     return list(range(head)) + [None] + list(range(n - head, n))
+
+
+class DecadeScale:
+    """A log axis of whole decades that stays put: it widens only when a value leaves it (``widened`` then
+    says so until the next ``fit``), and never narrows, so bars of successive steps compare by eye."""
+
+    def __init__(self, min_span: float = 2.0) -> None:
+        self.min_span = min_span
+        self.range: tuple[float, float] | None = None
+        self.widened = False
+
+    def fit(self, values: list[float]) -> tuple[float, float] | None:
+        self.widened = False
+        if self.range is None:
+            self.range = log_range(values, self.min_span)
+            return self.range
+        r = log_range(values, 0.0)  # the values' own decades: padding is for a fresh axis only
+        if r is not None and (r[0] < self.range[0] or r[1] > self.range[1]):
+            self.range = (min(r[0], self.range[0]), max(r[1], self.range[1]))
+            self.widened = True
+        return self.range

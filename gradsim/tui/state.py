@@ -11,6 +11,7 @@ Nothing here imports Textual: these are plain dataclasses the tests can build an
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from collections.abc import Mapping
@@ -93,6 +94,11 @@ class LayerFlow:
     dZ: float  # ‖dZ[l]‖
     saturated: float  # fraction of saturated σ/tanh entries of A[l]
     dead: float  # fraction of dead ReLU units of layer l
+    dA: float = math.nan  # ‖dA[l]‖ (dA[L] = dŷ from the loss)
+    db: float = math.nan  # ‖db[l]‖
+
+
+NAN = math.nan
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class Snapshot:
     #                                       (at an iteration's start: the next phase's, shapes only)
     running: bool = False
     speed: str = ""
+    inputs: LayerFlow = LayerFlow(NAN, NAN, NAN, NAN, NAN)  # l = 0: ‖A[0]‖ = ‖X‖ and ‖dA[0]‖ = ‖W[1]ᵀ dZ[1]‖
 
     @property
     def started(self) -> bool:
@@ -130,6 +137,11 @@ class Snapshot:
 
     def get(self, name: str) -> Array | None:
         return self.arrays.get(name)
+
+    def norms(self, key: str) -> dict[int, float]:
+        """‖key[l]‖ by layer, l = 0..L (A and dA have a layer 0; the others are NaN there)."""
+        rows = (self.inputs, *self.flow)
+        return {l: getattr(f, key) for l, f in enumerate(rows)}
 
 
 def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") -> Snapshot:
@@ -149,7 +161,11 @@ def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") ->
             dZ=norm(arrays.get(f"dZ[{l}]")),
             saturated=st["fraction_saturated"],
             dead=st["fraction_dead"],
+            dA=norm(arrays.get(f"dA[{l}]")),
+            db=norm(arrays.get(f"db[{l}]")),
         ))
+    inputs = LayerFlow(A=norm(arrays.get("A[0]")), dW=NAN, dZ=NAN, saturated=NAN, dead=NAN,
+                       dA=norm(arrays.get("dA[0]")))
     return Snapshot(
         iteration=sim.iteration,
         phase_index=sim.phase_index if sim.iteration > 0 else 0,
@@ -165,4 +181,5 @@ def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") ->
         equations=tuple(equations(sim, sim.phase if sim.phase is not None else sim.next_phase)),
         running=running,
         speed=speed,
+        inputs=inputs,
     )

@@ -81,7 +81,7 @@ BUILTINS: dict[str, Entry] = {
     "min": (1, 2, _min, "smallest element; min(x, y) is elementwise"),
     "sum": (1, 1, _reduce(np.sum), "sum of all elements"),
     "mean": (1, 1, _reduce(np.mean), "mean of all elements"),
-    "std": (1, 1, _reduce(np.std), "standard deviation of all elements"),
+    "std": (1, 1, _reduce(stats.std), "standard deviation of all elements (overflow-safe)"),
     "var": (1, 1, _reduce(np.var), "variance of all elements"),
     "rms": (1, 1, _reduce(lambda x: stats.norm(x) / np.sqrt(x.size)), "root mean square (‖x‖/√size: no overflow)"),
     "T": (1, 1, lambda x: np.asarray(x).T, "transpose (also written x.T)"),

@@ -41,10 +41,15 @@ amber `nan`), shape, ‖·‖ and range in the title. Large matrices show their 
 example, incoming weight) appear on the last line.
 
 ## Gradient flow (middle right)
-For each layer, `‖A[l]‖` and `‖dW[l]‖` as bars on a **log scale** (the axis spans whole decades), so
-vanishing gradients shrink and exploding ones grow at a glance; `sat` is the fraction of saturated
-sigmoid/tanh units (g' below 5 % of its peak), `dead` the fraction of ReLU units inactive on every
-example. `·` means not computed yet in this iteration. The last line gives `‖dW[1]‖/‖dW[L]‖`.
+For each layer l = 0..L, `‖A[l]‖` and one gradient (`‖dZ[l]‖`; `g` cycles through `‖dA[l]‖`, `‖dW[l]‖`,
+`‖db[l]‖`) as bars on a **log scale**. The axes span whole decades and stay put between steps: they
+widen only when a value leaves them, and the axis row then says `rescaled`. The `×` column is the factor
+by which the gradient changes as it travels back (`×↑`: ‖q[l-1]‖/‖q[l]‖; `×↓` for ‖A[l]‖ before backprop
+ran), so `W[l] = 1.5·I` reads `×1.50` on every row. `sat` is the fraction of saturated sigmoid/tanh units
+(g' below 5 % of its peak), `dead` the fraction of ReLU units inactive on every example; the output
+layer's share is in brackets: confident predictions, not saturation. `·` means not computed yet in this
+iteration. Then the first/last ratios, and a verdict: exploding, vanishing, saturated or dead units in a
+hidden layer, or healthy.
 
 ## Loss (bottom right)
 `J` per iteration on a log scale (log10 computed here, ticks at 1-2-5 or whole decades). It is drawn at

@@ -341,6 +341,10 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self.notify("Every cell of large matrices" if full else "Large matrices show their corners",
                     timeout=2)
 
+    def action_cycle_gradient(self) -> None:
+        key = self.query_one(GradientFlow).cycle()
+        self.notify(f"Gradient flow follows ‖{key}[l]‖", timeout=2)
+
     def action_blur(self) -> None:
         """Leave a matrix: the arrow keys choose layers again."""
         self.set_focus(None)

@@ -1,26 +1,34 @@
-"""The gradient-flow panel: ‖A[l]‖ and ‖dW[l]‖ per layer as bars on a log10 axis, with saturation and
-dead-unit fractions. Vanishing gradients shrink down the layers, exploding ones grow; an axis spans whole
-decades so a factor of 1.5 per layer over 10 layers (57.7×) shows as a staircase.
+"""The gradient-flow panel: per layer l = 0..L, ‖A[l]‖ and one gradient (‖dZ[l]‖ by default; ``g`` cycles
+through ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖) as bars on log10 axes, the factor by which the followed quantity changes
+from one layer to the next (``×1.50``), the saturated and dead shares of each layer, the first/last ratio
+and a verdict line (``gradsim.diagnosis``).
+
+The axes span whole decades and stay put from step to step: they widen only when a value leaves them (the
+axis row then says "rescaled") and start afresh when another scenario is loaded.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 
 from textual.content import Content
 from textual.widget import Widget
 
+from ... import diagnosis
+from ...diagnosis import GRADIENTS, QUANTITIES, Quantity, factor_text
 from ...display import decade, sci
-from ..format import bar, log_range
+from ..format import DecadeScale, bar
 from ..state import NetInfo, Snapshot
 
 LABEL = 4  # "l=10"
 VALUE = 8
-FRAC = 5
+FACT = 6  # "×1.50", "×1e-05"
+FRAC = 6  # "100%", "(91%)"
 
 
 class GradientFlow(Widget):
-    """Rows l = 1..L: ‖A[l]‖ bar, value, ‖dW[l]‖ bar, value, saturated %, dead %."""
+    """Rows l = 0..L: ‖A[l]‖ bar and value, the chosen gradient's bar, value and factor, sat %, dead %."""
 
     DEFAULT_CSS = """
     GradientFlow { height: auto; }
@@ -30,64 +38,148 @@ class GradientFlow(Widget):
         super().__init__(id=id)
         self.info: NetInfo | None = None
         self.snap: Snapshot | None = None
+        self.gradient = "dZ"
+        self.scales: dict[str, DecadeScale] = {}
+        self._last_height = 0
 
+    # ------------------------------------------------------------------------------------ state
     def show(self, info: NetInfo, snap: Snapshot) -> None:
         relayout = self.info is None or self.info.L != info.L
+        if info is not self.info:  # another scenario (or a rebuilt one): fresh axes
+            self.scales = {key: DecadeScale() for key in QUANTITIES}
         self.info, self.snap = info, snap
+        for key, scale in self.scales.items():
+            scale.fit(list(snap.norms(key).values()))
+        height = self._height(max(self.content_region.width or self.size.width, 20))
+        relayout = relayout or height != self._last_height  # the ratios and the verdict wrap
+        self._last_height = height
         self.refresh(layout=relayout)
 
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return 0 if self.info is None else self.info.L + 3
+    def cycle(self) -> str:
+        """Follow the next gradient (dZ → dA → dW → db → dZ); returns its key."""
+        self.gradient = GRADIENTS[(GRADIENTS.index(self.gradient) + 1) % len(GRADIENTS)]
+        self.refresh(layout=True)
+        return self.gradient
 
+    @property
+    def followed(self) -> Quantity:
+        """The quantity whose factors are printed: the gradient once it has a value, else ‖A[l]‖."""
+        q = QUANTITIES[self.gradient]
+        if self.snap is not None and any(math.isfinite(v) for v in self.snap.norms(q.key).values()):
+            return q
+        return QUANTITIES["A"]
+
+    def verdict(self) -> str:
+        info, snap = self.info, self.snap
+        if info is None or snap is None:
+            return ""
+        W = [snap.get(f"W[{l}]") for l in range(1, info.L + 1)]
+        return diagnosis.verdict(info.acts, {key: snap.norms(key) for key in QUANTITIES},
+                                 [f.saturated for f in snap.flow], [f.dead for f in snap.flow], W)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        self._last_height = self._height(max(width, 20))
+        return self._last_height
+
+    def _height(self, width: int) -> int:
+        if self.info is None or self.snap is None:
+            return 0
+        return self.info.L + 3 + len(self._tail(width))
+
+    # ----------------------------------------------------------------------------------- render
     def render(self) -> Content:
         info, snap = self.info, self.snap
         if info is None or snap is None:
             return Content("")
+        L = info.L
         width = max(self.content_region.width or self.size.width, 20)
         act = any(g.saturated is not None for g in info.acts)
         relu = any(g.dead is not None for g in info.acts)
-        fixed = LABEL + 2 * (1 + VALUE + 1) + (FRAC + 1 if act else 0) + (FRAC + 1 if relu else 0)
-        bw = max(4, (width - fixed) // 2)
-        A = [f.A for f in snap.flow]
-        dW = [f.dW for f in snap.flow]
-        ra = log_range(A)
-        rw = log_range(dW)
-        lines: list[Content] = []
-        head: list[tuple[str, str]] = [(" " * LABEL, ""), (" " + "‖A[l]‖".ljust(bw + VALUE + 1), "bold $accent"),
-                                        (" " + "‖dW[l]‖".ljust(bw + VALUE + 1), "bold $warning")]
+        fixed = LABEL + 2 * (2 + VALUE) + 1 + FACT + (FRAC + 1) * (act + relu)
+        both = width - fixed >= 2 * 6  # too narrow for two bar columns: the gradient's alone
+        bw = (width - fixed) // 2 if both else max(4, width - fixed + 2 + VALUE)
+        qa, qg, qf = QUANTITIES["A"], QUANTITIES[self.gradient], self.followed
+        na, ng = snap.norms("A"), snap.norms(qg.key)
+        fac = diagnosis.factors(qf, snap.norms(qf.key), L)
+        col = 1 + bw + 1 + VALUE
+
+        head: list[tuple[str, str]] = [(" " * LABEL, "")]
+        if both:
+            head.append((" " + qa.label.ljust(col - 1), "bold $accent"))
+        head += [(" " + (qg.label + " (g)").ljust(col - 1), "bold $warning"),
+                                        (" " + ("×" + ("↑" if qf.backward else "↓")).rjust(FACT), "bold")]
         if act:
             head.append((" " + "sat".rjust(FRAC), "bold"))
         if relu:
             head.append((" " + "dead".rjust(FRAC), "bold"))
-        lines.append(Content.assemble(*head))
-        lines.append(Content.assemble((" " * LABEL, ""),
-                                      (" " + self._axis(ra, bw).ljust(bw + VALUE + 1), "$text-muted"),
-                                      (" " + self._axis(rw, bw).ljust(bw + VALUE + 1), "$text-muted")))
-        for l in range(1, info.L + 1):
-            f = snap.flow[l - 1]
+        lines = [Content.assemble(*head), self._axes(bw, both)]
+        for l in range(0, L + 1):
             current = snap.phase is not None and snap.phase.layer == l
             row: list[tuple[str, str]] = [(f"l={l}".rjust(LABEL), "bold" if current else "")]
-            row += self._cell(f.A, ra, bw, "$accent")
-            row += self._cell(f.dW, rw, bw, "$warning")
+            if both:
+                row += self._cell(na.get(l), self.scales["A"].range, bw, "$accent")
+            if l < qg.first:
+                row.append((" " * col, ""))
+            else:
+                row += self._cell(ng.get(l), self.scales[qg.key].range, bw, "$warning")
+            row.append((" " + factor_text(fac.get(l), 0).rjust(FACT), "bold" if l in fac else ""))
+            f = snap.flow[l - 1] if l >= 1 else None
             if act:
-                row.append((" " + self._frac(f.saturated if info.acts[l - 1].saturated is not None else None),
-                            "$error" if f.saturated > 0.5 else ""))
+                row.append(self._frac(f, "saturated", info, l))
             if relu:
-                row.append((" " + self._frac(f.dead if info.acts[l - 1].dead is not None else None),
-                            "$error" if f.dead > 0.5 else ""))
+                row.append(self._frac(f, "dead", info, l))
             lines.append(Content.assemble(*row))
-        lines.append(self._summary(dW, A))
+        lines += self._tail(width)
         return Content("\n").join(lines)
+
+    def _tail(self, width: int) -> list[Content]:
+        """The first/last ratios and the verdict, wrapped to ``width`` (never clipped)."""
+        snap, L = self.snap, self.info.L
+        lines: list[Content] = []
+        line: list[tuple[str, str]] = []
+        used = 0
+        qa = QUANTITIES["A"]
+        for q in dict.fromkeys((self.followed, QUANTITIES[self.gradient], qa)):
+            r = diagnosis.ratio(q, snap.norms(q.key), L)
+            if r is None:
+                continue
+            label, value = f"‖{q.key}[{q.first}]‖/‖{q.key}[L]‖ = ", sci(r)
+            size = len(label) + len(value) + (3 if line else 0)
+            if line and used + size > width:
+                lines.append(Content.assemble(*line))
+                line, used, size = [], 0, size - 3
+            if line:
+                line.append(("   ", ""))
+            line += [(label, "$text-muted"), (value, "bold")]
+            used += size
+        if line:
+            lines.append(Content.assemble(*line))
+        if not lines:
+            lines.append(Content.styled("· = not computed yet in this iteration"[:width], "$text-muted"))
+        text = self.verdict()
+        style = "bold $success" if text.startswith("healthy") else "bold $error" if text else "$text-muted"
+        for k, chunk in enumerate(textwrap.wrap("verdict " + (text or "·"), width) or [""]):
+            head = "verdict " if k == 0 else ""
+            lines.append(Content.assemble((head, "$text-muted"), (chunk[len(head):], style)))
+        return lines
+
+    def _axes(self, bw: int, both: bool) -> Content:
+        parts: list[tuple[str, str]] = [(" " * LABEL, "")]
+        for key in ("A", self.gradient) if both else (self.gradient,):
+            scale = self.scales[key]
+            parts.append((" " + self._axis(scale.range, bw), "$text-muted"))
+            parts.append((" " + ("rescaled" if scale.widened else "").rjust(VALUE), "$warning"))
+        return Content.assemble(*parts)
 
     @staticmethod
     def _axis(r: tuple[float, float] | None, bw: int) -> str:
         if r is None:
-            return "log scale".ljust(bw)
+            return "log scale".ljust(bw)[:bw]
         lo, hi = decade(int(r[0])), decade(int(r[1]))
-        return (lo + " " * max(1, bw - len(lo) - len(hi)) + hi)[: bw + 2]
+        return (lo + " " * max(1, bw - len(lo) - len(hi)) + hi)[:bw].ljust(bw)
 
     @staticmethod
-    def _cell(v: float, r: tuple[float, float] | None, bw: int, style: str) -> list[tuple[str, str]]:
+    def _cell(v: float | None, r: tuple[float, float] | None, bw: int, style: str) -> list[tuple[str, str]]:
         if v is None or math.isnan(v):
             return [(" " + "·".center(bw), "$text-muted"), (" " + "·".rjust(VALUE), "$text-muted")]
         if math.isinf(v):
@@ -97,24 +189,13 @@ class GradientFlow(Widget):
         return [(" " + bar(v, r[0], r[1], bw), style), (" " + sci(v).rjust(VALUE), "")]
 
     @staticmethod
-    def _frac(v: float | None) -> str:
-        if v is None or math.isnan(v):
-            return "·".rjust(FRAC)
-        return f"{v:.0%}".rjust(FRAC)
-
-    def _summary(self, dW: list[float], A: list[float]) -> Content:
-        parts: list[tuple[str, str]] = []
-        first, last = dW[0], dW[-1]
-        if len(dW) > 1 and all(v is not None and math.isfinite(v) and v > 0 for v in (first, last)):
-            ratio = first / last
-            verdict = " vanishing" if ratio < 1e-3 else " exploding" if ratio > 1e3 else ""
-            parts += [("‖dW[1]‖/‖dW[L]‖ = ", "$text-muted"), (sci(ratio), "bold"), (verdict, "bold $error")]
-        a1, aL = A[0], A[-1]
-        if len(A) > 1 and all(v is not None and math.isfinite(v) and v > 0 for v in (a1, aL)):
-            if parts:
-                parts.append(("   ", ""))
-            ratio = aL / a1
-            parts += [("‖A[L]‖/‖A[1]‖ = ", "$text-muted"), (sci(ratio), "bold")]
-        if not parts:
-            parts.append(("· = not computed yet in this iteration", "$text-muted"))
-        return Content.assemble(*parts)
+    def _frac(f, kind: str, info: NetInfo, l: int) -> tuple[str, str]:
+        """A unit share; the output layer's saturated share in brackets: confident outputs, not a fault."""
+        if f is None or getattr(info.acts[l - 1], kind) is None:
+            return (" " + "".rjust(FRAC), "")
+        v = getattr(f, kind)
+        if math.isnan(v):
+            return (" " + "·".rjust(FRAC), "$text-muted")
+        if l == info.L:
+            return (" " + f"({v:.0%})".rjust(FRAC), "$text-muted")
+        return (" " + f"{v:.0%}".rjust(FRAC), "$error" if v > diagnosis.SATURATED else "")

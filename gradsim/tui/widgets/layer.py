@@ -178,7 +178,7 @@ class LayerPanel(Vertical):
         ]
         g = info.acts[layer - 1]
         if g.saturated is not None and not math.isnan(flow.saturated):
-            head += [("   saturated ", "$text-muted"),
+            head += [("   confident " if layer == L else "   saturated ", "$text-muted"),
                      (f"{flow.saturated:.0%}", "bold $error" if flow.saturated > 0.5 else "bold")]
         if g.dead is not None and not math.isnan(flow.dead):
             head += [("   dead ", "$text-muted"), (f"{flow.dead:.0%}", "bold $error" if flow.dead > 0.5 else "bold")]

@@ -73,11 +73,13 @@ class NetworkPanel(Widget, can_focus=False):
         L = info.L
         cols: list[_Col] = [_Col("input", 0)] + [_Col("layer", l) for l in range(1, L + 1)] + [_Col("loss", L + 1)]
         k = len(cols)
+        # a column must hold its widest labels whole ("n=128", "l=10"; the ▸◂ marker where it fits)
+        need = max(len(f"n={max(info.n)}"), len(f"l={L}"))
         for cw, conn in ((11, 4), (10, 4), (9, 4), (8, 4), (7, 3), (6, 3), (5, 2), (4, 2)):
-            if k * cw + (k - 1) * conn <= width:
+            if cw >= need and k * cw + (k - 1) * conn <= width:
                 return list(cols), cw, conn
         # Too many layers: a window around the layer of interest, ellipses where layers are left out.
-        cw, conn = 5, 2
+        cw, conn = max(5, need), 2
         fit = max(3, (width + conn) // (cw + conn))
         focus = min(max(self._focus(), 1), L)
         inner = max(1, fit - 2)  # layer columns besides x and J; each ellipsis takes one of them

@@ -128,6 +128,31 @@ def _scenario_arg(scenario: "Scenario") -> str:
     return str(Path(scenario.source).resolve()) if scenario.source is not None else scenario.name
 
 
+SET_HELP = ("Override a field of the scenario, e.g. optimizer.learning_rate=0.05 or "
+            "network.layers[0].activation=tanh (repeatable; VALUE is a TOML value, validated like the file).")
+
+
+def overridable(fn):
+    """Add ``--set PATH=VALUE`` (repeatable) to a command and apply it to its SCENARIO argument(s)."""
+    import functools
+
+    @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+    @functools.wraps(fn)
+    def wrapper(*args, sets: tuple[str, ...] = (), **kwargs):
+        from .scenario.overrides import apply_assignments
+
+        if sets and "scenario" in kwargs:
+            base = kwargs["scenario"] if kwargs["scenario"] is not None else _default_scenario()
+            kwargs["scenario"] = apply_assignments(base, sets)
+        elif sets and "scenarios" in kwargs:
+            kwargs["scenarios"] = tuple(apply_assignments(sc, sets) for sc in kwargs["scenarios"])
+        if "sets" in fn.__code__.co_varnames[: fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount]:
+            kwargs["sets"] = sets
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def _open_app(scenario: "Scenario") -> None:
     from gradsim.tui.app import GradsimApp  # Textual is imported here and only here (and in serve)
 
@@ -171,6 +196,7 @@ def gradsim(ctx: click.Context) -> None:
 
 
 @gradsim.command(short_help="Open the app on a scenario.")
+@overridable
 @click.argument("scenario", type=SCENARIO, required=False)
 def tui(scenario: "Scenario | None") -> None:
     """Open the interactive app on SCENARIO (default: the bundled default scenario).
@@ -200,6 +226,7 @@ def list_() -> None:
 
 # --------------------------------------------------------------------------------------------- show
 @gradsim.command(short_help="Show a scenario's resolved network.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved scenario as JSON.")
 def show(scenario: "Scenario", as_json: bool) -> None:
@@ -228,6 +255,7 @@ def _table(rows):
 
 # --------------------------------------------------------------------------------------------- step
 @gradsim.command(short_help="Print one iteration's phases as equations.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--phases", "-k", type=click.IntRange(min=1), default=None, metavar="K",
               help="Print only the first K phases (of P = 2L + 2). Default: all.")
@@ -273,6 +301,7 @@ def _output_path(suffixes: tuple[str, ...]):
 
 
 @gradsim.command(short_help="Run a scenario headless; write a trace and the last arrays.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
               help="How many iterations (default: the scenario's run.iterations).")
@@ -322,6 +351,7 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 
 # -------------------------------------------------------------------------------------------- check
 @gradsim.command(short_help="Check scenarios' expectations (CI); write JUnit XML.")
+@overridable
 @click.argument("scenarios", nargs=-1, type=SCENARIO, metavar="[SCENARIO]...")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
               metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
@@ -363,6 +393,7 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 
 # ---------------------------------------------------------------------------------------- gradcheck
 @gradsim.command(short_help="Finite-difference check of the gradients on a scenario.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--tolerance", "-t", type=click.FloatRange(min=0.0, min_open=True), default=1e-6, show_default=True,
               help="Largest relative error per layer that passes.")
@@ -408,10 +439,11 @@ def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, 
 
 # -------------------------------------------------------------------------------------------- serve
 @gradsim.command(short_help="Serve the app in a web browser (textual-serve).")
+@overridable
 @click.argument("scenario", type=SCENARIO, required=False)
 @click.option("--host", default="localhost", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-def serve(scenario: "Scenario | None", host: str, port: int) -> None:
+def serve(scenario: "Scenario | None", host: str, port: int, sets: tuple[str, ...] = ()) -> None:
     """Serve the app on SCENARIO (default: the bundled default) over HTTP with textual-serve; open the
     printed address in a browser. Needs the extra: pip install 'gradsim[serve]'.
 
@@ -425,6 +457,7 @@ def serve(scenario: "Scenario | None", host: str, port: int) -> None:
         raise GradsimError("textual-serve is not installed: pip install 'gradsim[serve]'") from None
     scenario = scenario if scenario is not None else _default_scenario()
     command = f"{shlex.quote(sys.executable)} -m gradsim tui {shlex.quote(_scenario_arg(scenario))}"
+    command += "".join(f" --set {shlex.quote(text)}" for text in sets)
     Server(command, host=host, port=port, title=f"gradsim {scenario.name}").serve()
 
 

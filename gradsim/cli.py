@@ -477,6 +477,54 @@ def completion(shell: str) -> None:
     click.echo(cls(gradsim, {}, "gradsim", "_GRADSIM_COMPLETE").source())
 
 
+# ------------------------------------------------------------------------------------------ compare
+@gradsim.command(short_help="Run two scenarios in lockstep and compare them layer by layer.")
+@click.argument("a", metavar="A", type=SCENARIO)
+@click.argument("b", metavar="[B]", type=SCENARIO, required=False)
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP + " Applies to both runs.")
+@click.option("--set-b", "sets_b", multiple=True, metavar="PATH=VALUE",
+              help="Override a field of B only (B is a copy of A when not given).")
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="How many iterations both run (default: A's run.iterations).")
+@click.option("--at", "at", multiple=True, type=click.IntRange(1, MAX_ITERATIONS), metavar="I",
+              help="An iteration at which to report J (repeatable; default 1, 10, 100, ... and N).")
+@click.option("--layers-at", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True, metavar="I",
+              help="The iteration whose per-layer norms and unit fractions the table shows.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: tuple[str, ...],
+            iterations: int | None, at: tuple[int, ...], layers_at: int, as_json: bool) -> None:
+    """Step A and B over the same iterations and compare them: per layer ‖A[l]‖, ‖dZ[l]‖, ‖dW[l]‖ and the
+    saturated and dead fractions of both with their ratio B/A, J at chosen iterations, and a verdict.
+    B is a second scenario, or A again with --set-b overrides. Expectations are not checked.
+
+    \b
+    Example:
+      gradsim compare init-he-relu init-xavier-relu -n 5
+      gradsim compare init-he-relu --set-b init.weights=xavier
+    """
+    from .compare import compare_scenarios
+    from .scenario.overrides import apply_assignments, without_expectations
+
+    if b is None and not sets_b:
+        raise BadInput("compare needs a second scenario B, or --set-b PATH=VALUE to make B from A")
+    a = apply_assignments(without_expectations(a), sets)
+    b = apply_assignments(apply_assignments(without_expectations(b), sets) if b is not None else a, sets_b,
+                          flag="--set-b")
+    label_a, label_b = a.name, b.name
+    if label_a == label_b:
+        label_b += " (" + ", ".join(f"--set-b {t}" for t in sets_b) + ")" if sets_b else " (again)"
+    n = iterations if iterations is not None else a.run.iterations
+    late = [t for t in (*at, layers_at) if t > n]
+    if late:
+        raise BadInput(f"Invalid value for '--at'/'--layers-at': iteration {late[0]} is after the last one (N = {n})")
+    result = compare_scenarios(a, b, n, labels=(label_a, label_b), at=at or None, layers_at=layers_at)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    for line in result.lines():
+        click.echo(line)
+
+
 def main() -> None:
     """The console script's entry point (pyproject: gradsim = "gradsim.cli:main")."""
     gradsim.main(prog_name="gradsim")

@@ -209,7 +209,12 @@ def _on_dask(tasks: list[tuple], address: str, done: Callable[[PointResult], Non
         raise ScenarioError("dask installed for --scheduler (pip install 'gradsim[dask]')",
                             field="--scheduler") from None
     results = []
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ScenarioError("the address of a running Dask scheduler", f"{address!r} ({type(exc).__name__})",
+                            field="--scheduler") from None
+    with client:
         futures = client.map(run_point, tasks, pure=False)
         for future in as_completed(futures):
             results.append(future.result())

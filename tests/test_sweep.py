@@ -149,11 +149,22 @@ def test_a_point_that_blows_up_is_a_value_not_an_error():
     assert result.points[1].reason == "halted" and result.points[1].iterations < 30
 
 
-def test_dask_scheduler_gives_the_same_results():
+def test_dask_scheduler_gives_the_same_results(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     base = without_expectations(load_scenario("three-layer-cache"))
     axes = [parse_grid("optimizer.learning_rate=[0.1, 3.0]"), parse_grid("seed=0,5")]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         on_dask = sweep(base, axes, 20, "J", scheduler=cluster.scheduler_address)
+        args = ["sweep", "three-layer-cache", "--grid", "seed=0:3:4", "-n", 5, "-q"]
+        r = invoke(*args, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "dask.csv")
+        assert r.exit_code == 0, r.output
     assert on_dask.points == sweep(base, axes, 20, "J", jobs=1).points
+    assert invoke(*args, "-j", 1, "--out", tmp_path / "local.csv").exit_code == 0
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+def test_an_unreachable_scheduler_is_bad_input():
+    pytest.importorskip("dask.distributed")
+    r = invoke("sweep", "three-layer-cache", "--grid", "seed=1", "-n", 1, "--scheduler", "tcp://127.0.0.1:9")
+    assert r.exit_code == 2 and "--scheduler: expected the address of a running Dask scheduler" in r.output, r.output

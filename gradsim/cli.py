@@ -495,7 +495,8 @@ def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: 
             iterations: int | None, at: tuple[int, ...], layers_at: int, as_json: bool) -> None:
     """Step A and B over the same iterations and compare them: per layer ‖A[l]‖, ‖dZ[l]‖, ‖dW[l]‖ and the
     saturated and dead fractions of both with their ratio B/A, J at chosen iterations, and a verdict.
-    B is a second scenario, or A again with --set-b overrides. Expectations are not checked.
+    B is a second scenario, or A again with --set-b overrides, or (with neither) the run A's [compare]
+    table names. Expectations are not checked.
 
     \b
     Example:
@@ -505,14 +506,23 @@ def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: 
     from .compare import compare_scenarios
     from .scenario.overrides import apply_assignments, without_expectations
 
-    if b is None and not sets_b:
-        raise BadInput("compare needs a second scenario B, or --set-b PATH=VALUE to make B from A")
+    from .scenario import load_scenario, with_overrides
+
+    spec = a.compare if b is None and not sets_b else None
+    if b is None and not sets_b and spec is None:
+        raise BadInput(f"compare needs a second scenario B, or --set-b PATH=VALUE to make B from A ({a.name} has "
+                       "no [compare] table that names one)")
+    if spec is not None:  # the run A's own [compare] table names
+        b = load_scenario(spec.other) if spec.other is not None else a
+        if spec.set:
+            b = with_overrides(without_expectations(b), spec.set, names=[f"[compare] set {p}" for p, _ in spec.set])
     a = apply_assignments(without_expectations(a), sets)
     b = apply_assignments(apply_assignments(without_expectations(b), sets) if b is not None else a, sets_b,
                           flag="--set-b")
     label_a, label_b = a.name, b.name
     if label_a == label_b:
-        label_b += " (" + ", ".join(f"--set-b {t}" for t in sets_b) + ")" if sets_b else " (again)"
+        changes = [f"--set-b {t}" for t in sets_b] or [f"{p} = {v!r}" for p, v in (spec.set if spec else ())]
+        label_b += f" ({', '.join(changes)})" if changes else " (again)"
     n = iterations if iterations is not None else a.run.iterations
     late = [t for t in (*at, layers_at) if t > n]
     if late:

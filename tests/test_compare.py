@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import math
 
 import numpy as np
@@ -93,7 +94,6 @@ def test_different_depths_compare_where_both_have_the_layer():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["init-he-relu"], "compare needs a second scenario B, or --set-b"),
     (["init-he-relu", "--set-b", "init.weights=hee"], "(--set-b init.weights=hee): init.weights: expected"),
     (["init-he-relu", "init-xavier-relu", "--set", "optimizer.lr=1"], "(--set optimizer.lr=1): optimizer.lr"),
     (["init-he-relu", "init-xavier-relu", "-n", 3, "--at", 4], "iteration 4 is after the last one (N = 3)"),
@@ -106,3 +106,67 @@ def test_bad_input_exits_2_with_one_line(args, message):
 
 def test_default_iterations():
     assert default_at(1) == (1,) and default_at(400) == (1, 10, 100, 400) and default_at(100) == (1, 10, 100)
+
+
+# ------------------------------------------------------------------------------ the [compare] table
+from gradsim.scenario import BUNDLED_DIR, list_bundled, loads_scenario  # noqa: E402
+from gradsim.errors import ScenarioError  # noqa: E402
+
+TINY = (BUNDLED_DIR.parent / "tests" / "data" / "cli" / "tiny.toml")
+BUNDLED_COMPARING = [name for name, _ in list_bundled() if load_scenario(name).compare is not None]
+
+
+def test_bundled_comparisons_say_so_and_run():
+    assert {"init-he-relu", "init-xavier-relu", "saturation-unnormalised", "batch-gd", "symmetry-equal-weights",
+            "diverging-learning-rate", "relu-dead-bias"} <= set(BUNDLED_COMPARING)
+    for name in BUNDLED_COMPARING:
+        spec = load_scenario(name).compare
+        assert spec.why, name
+        out = compare_json(name, "-n", 2)
+        assert out["a"]["label"] == name
+        if spec.other is not None:
+            assert out["b"]["label"] == spec.other  # a bundled name
+        r = invoke("show", name)
+        assert f"(gradsim compare {name})" in r.output.splitlines()[-1]
+
+
+def test_compare_with_no_b_runs_the_named_one():
+    named = compare_json("init-he-relu", "-n", 2)
+    explicit = compare_json("init-he-relu", "init-xavier-relu", "-n", 2)
+    assert named == explicit
+    itself = compare_json("diverging-learning-rate", "-n", 20)
+    by_hand = compare_json("diverging-learning-rate", "--set-b", "optimizer.learning_rate=0.05", "-n", 20)
+    assert itself["metrics"] == by_hand["metrics"] and itself["b"]["blowup"] is None
+    assert invoke("show", "init-he-relu", "--json").exit_code == 0
+    shown = json.loads(invoke("show", "init-he-relu", "--json").output)["compare"]
+    assert shown["with"] == "init-xavier-relu" and "halves" in shown["why"]
+
+
+def test_a_compare_table_beside_its_file(tmp_path):
+    text = TINY.read_text(encoding="utf-8")
+    (tmp_path / "other.toml").write_text(text.replace("seed = 0", "seed = 1"), encoding="utf-8")
+    (tmp_path / "a.toml").write_text(text + '\n[compare]\nwith = "other.toml"\nwhy = "another draw"\n', encoding="utf-8")
+    sc = load_scenario(tmp_path / "a.toml")
+    assert sc.compare.other == str((tmp_path / "other.toml").resolve())
+    assert compare_json(tmp_path / "a.toml", "-n", 3) == compare_json(tmp_path / "a.toml", tmp_path / "other.toml", "-n", 3)
+
+
+@pytest.mark.parametrize("table, message", [
+    ('with = "init-he-rellu"', "compare.with: expected a bundled scenario name or a .toml file; got 'init-he-rellu' "
+                               "(did you mean 'init-he-relu'?)"),
+    ('with = "missing.toml"', "compare.with: expected an existing scenario file (relative to this one)"),
+    ('why = "x"', "compare: expected 'with' (the other scenario) or 'set' (overrides that make it); got neither"),
+    ('set = 3', "compare.set: expected a table of field paths"),
+    ('set = { "a..b" = 1 }', "compare.set: expected field paths such as optimizer.learning_rate as keys"),
+    ('wiht = "init-he-relu"', "compare.wiht: expected one of the keys with, set, why; got unknown key 'wiht' "
+                              "(did you mean 'with'?)"),
+])
+def test_bad_compare_tables(table, message, tmp_path):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        loads_scenario(TINY.read_text(encoding="utf-8") + f"\n[compare]\n{table}\n", source=tmp_path / "x.toml")
+
+
+def test_without_b_or_a_compare_table_is_bad_input():
+    r = invoke("compare", TINY)
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert "compare needs a second scenario B, or --set-b PATH=VALUE to make B from A (tiny has no [compare]" in r.output

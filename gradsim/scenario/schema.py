@@ -20,9 +20,10 @@ from .caps import MAX_CACHE, MAX_EXPECT, MAX_ITERATIONS, MAX_PARAMS  # noqa: F40
 from .data import read_data
 from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, integer, join, number, string, table  # noqa: F401
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
+from .compare_spec import read_compare
 from .specs import read_init, read_network, read_optimizer
 
-TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect")
+TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "compare")
 
 
 def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario", summary: str = "",
@@ -43,12 +44,13 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     check_caps(data, layers, optimizer)
     init = read_init(table(doc, "init", ""), "init", data.n0, layers)
     run = read_run(table(doc, "run", ""), "run")
+    compare = read_compare(table(doc, "compare", ""), "compare", base_dir)
     frozen_doc = MappingProxyType(dict(doc))
     scenario = Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
                         optimizer, run, (), frozen_doc)
     exps = _expect.read_expectations(doc.get("expect", _MISSING), "expect", scenario)
     return Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
-                    optimizer, run, tuple(exps), frozen_doc)
+                    optimizer, run, tuple(exps), frozen_doc, compare)
 
 
 def _range(lo: float, hi: float) -> str:

@@ -536,7 +536,7 @@ def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: 
 
 
 # -------------------------------------------------------------------------------------------- sweep
-@gradsim.command(short_help="Run a scenario over a grid of one or two overrides; table and heat-map.")
+@gradsim.command(short_help="Run a scenario over a grid of overrides: table, heat-map.")
 @overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--grid", "grids", multiple=True, required=True, metavar="PATH=SPEC",
@@ -544,7 +544,7 @@ def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: 
                    "[a, b], or one value. Once or twice.")
 @click.option("--value", "value", default="J", show_default=True, metavar="EXPR",
               help="What to tabulate, in the expectation language, after the last iteration, e.g. "
-                   "'log10(norm(dW[1]) / norm(dW[L]))'.")
+                   "'log10(norm(dZ[1]) / norm(dZ[L-1]))'.")
 @click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
               help="Iterations per point (default: the scenario's run.iterations).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, metavar="J",
@@ -563,8 +563,8 @@ def sweep(scenario: "Scenario", grids: tuple[str, ...], value: str, iterations: 
 
     \b
     Example:
-      gradsim sweep init-xavier-tanh --grid network.layers[0].repeat=2:20:10 \\
-        --grid init.gain=0.5:2.0:16 -n 1 --value 'log10(norm(dW[1]) / norm(dW[L]))'
+      gradsim sweep init-xavier-tanh --grid 'network.layers[0].repeat=10:50:5' \\
+        --grid init.gain=0.5:2.0:16 -n 1 --value 'log10(norm(dZ[1]) / norm(dZ[L-1]))'
     """
     from . import sweep_report
     from .scenario.overrides import without_expectations

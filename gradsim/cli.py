@@ -141,6 +141,31 @@ def _scenario_arg(scenario: "Scenario") -> str:
     return str(Path(scenario.source).resolve()) if scenario.source is not None else scenario.name
 
 
+SET_HELP = ("Override a field of the scenario, e.g. optimizer.learning_rate=0.05 or "
+            "network.layers[0].activation=tanh (repeatable; VALUE is a TOML value, validated like the file).")
+
+
+def overridable(fn):
+    """Add ``--set PATH=VALUE`` (repeatable) to a command and apply it to its SCENARIO argument(s)."""
+    import functools
+
+    @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+    @functools.wraps(fn)
+    def wrapper(*args, sets: tuple[str, ...] = (), **kwargs):
+        from .scenario.overrides import apply_assignments
+
+        if sets and "scenario" in kwargs:
+            base = kwargs["scenario"] if kwargs["scenario"] is not None else _default_scenario()
+            kwargs["scenario"] = apply_assignments(base, sets)
+        elif sets and "scenarios" in kwargs:
+            kwargs["scenarios"] = tuple(apply_assignments(sc, sets) for sc in kwargs["scenarios"])
+        if "sets" in fn.__code__.co_varnames[: fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount]:
+            kwargs["sets"] = sets
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def _open_app(scenario: "Scenario") -> None:
     from gradsim.tui.app import GradsimApp  # Textual is imported here and only here (and in serve)
 
@@ -192,6 +217,7 @@ def gradsim(ctx: click.Context, data_root: Path | None) -> None:
 
 
 @gradsim.command(short_help="Open the app on a scenario.")
+@overridable
 @click.argument("scenario", type=SCENARIO, required=False)
 def tui(scenario: "Scenario | None") -> None:
     """Open the interactive app on SCENARIO (default: the bundled default scenario).
@@ -221,6 +247,7 @@ def list_() -> None:
 
 # --------------------------------------------------------------------------------------------- show
 @gradsim.command(short_help="Show a scenario's resolved network.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved scenario as JSON.")
 def show(scenario: "Scenario", as_json: bool) -> None:
@@ -249,6 +276,7 @@ def _table(rows):
 
 # --------------------------------------------------------------------------------------------- step
 @gradsim.command(short_help="Print one iteration's phases as equations.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--phases", "-k", type=click.IntRange(min=1), default=None, metavar="K",
               help="Print only the first K phases (of P = 2L + 2). Default: all.")
@@ -307,6 +335,7 @@ def _output_path(suffixes: tuple[str, ...]):
 
 
 @gradsim.command(short_help="Run a scenario headless; write a trace and the last arrays.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
               help="How many iterations (default: the scenario's run.iterations).")
@@ -358,6 +387,7 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 
 # -------------------------------------------------------------------------------------------- check
 @gradsim.command(short_help="Check scenarios' expectations (CI); write JUnit XML.")
+@overridable
 @click.argument("scenarios", nargs=-1, type=SCENARIO, metavar="[SCENARIO]...")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
               metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
@@ -401,6 +431,7 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
 
 # ---------------------------------------------------------------------------------------- gradcheck
 @gradsim.command(short_help="Finite-difference check of the gradients on a scenario.")
+@overridable
 @click.argument("scenario", type=SCENARIO)
 @click.option("--tolerance", "-t", type=FiniteRange(min=0.0, max=1e300, min_open=True), default=1e-6, show_default=True,
               help="Largest relative error per layer that passes.")
@@ -446,10 +477,11 @@ def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, 
 
 # -------------------------------------------------------------------------------------------- serve
 @gradsim.command(short_help="Serve the app in a web browser (textual-serve).")
+@overridable
 @click.argument("scenario", type=SCENARIO, required=False)
 @click.option("--host", default="localhost", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-def serve(scenario: "Scenario | None", host: str, port: int) -> None:
+def serve(scenario: "Scenario | None", host: str, port: int, sets: tuple[str, ...] = ()) -> None:
     """Serve the app on SCENARIO (default: the bundled default) over HTTP with textual-serve; open the
     printed address in a browser. Needs the extra: pip install 'gradsim[serve]'.
 
@@ -463,6 +495,7 @@ def serve(scenario: "Scenario | None", host: str, port: int) -> None:
         raise GradsimError("textual-serve is not installed: pip install 'gradsim[serve]'") from None
     scenario = scenario if scenario is not None else _default_scenario()
     command = f"{shlex.quote(sys.executable)} -m gradsim tui {shlex.quote(_scenario_arg(scenario))}"
+    command += "".join(f" --set {shlex.quote(text)}" for text in sets)
     Server(command, host=host, port=port, title=f"gradsim {scenario.name}").serve()
 
 
@@ -516,6 +549,142 @@ def lesson(name: str, step: int | None, restart: bool, list_steps: bool) -> None
     code = getattr(app, "return_code", 0)
     if isinstance(code, int) and code:
         click.get_current_context().exit(code)
+
+
+# ------------------------------------------------------------------------------------------ compare
+@gradsim.command(short_help="Run two scenarios in lockstep and compare them layer by layer.")
+@click.argument("a", metavar="A", type=SCENARIO)
+@click.argument("b", metavar="[B]", type=SCENARIO, required=False)
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP + " Applies to both runs.")
+@click.option("--set-b", "sets_b", multiple=True, metavar="PATH=VALUE",
+              help="Override a field of B only (B is a copy of A when not given).")
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="How many iterations both run (default: A's run.iterations).")
+@click.option("--at", "at", multiple=True, type=click.IntRange(1, MAX_ITERATIONS), metavar="I",
+              help="An iteration at which to report J (repeatable; default 1, 10, 100, ... and N).")
+@click.option("--layers-at", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True, metavar="I",
+              help="The iteration whose per-layer norms and unit fractions the table shows.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def compare(a: "Scenario", b: "Scenario | None", sets: tuple[str, ...], sets_b: tuple[str, ...],
+            iterations: int | None, at: tuple[int, ...], layers_at: int, as_json: bool) -> None:
+    """Step A and B over the same iterations and compare them: per layer ‖A[l]‖, ‖dZ[l]‖, ‖dW[l]‖ and the
+    saturated and dead fractions of both with their ratio B/A, J at chosen iterations, and a verdict.
+    B is a second scenario, or A again with --set-b overrides, or (with neither) the run A's [compare]
+    table names. Expectations are not checked.
+
+    \b
+    Example:
+      gradsim compare init-he-relu init-xavier-relu -n 5
+      gradsim compare init-he-relu --set-b init.weights=xavier
+    """
+    from .compare import compare_scenarios
+    from .scenario.overrides import apply_assignments, without_expectations
+
+    from .scenario import load_scenario, with_overrides
+
+    spec = a.compare if b is None and not sets_b else None
+    if b is None and not sets_b and spec is None:
+        raise BadInput(f"compare needs a second scenario B, or --set-b PATH=VALUE to make B from A ({a.name} has "
+                       "no [compare] table that names one)")
+    if spec is not None:  # the run A's own [compare] table names
+        b = load_scenario(spec.other) if spec.other is not None else a
+        if spec.set:
+            b = with_overrides(without_expectations(b), spec.set, names=[f"[compare] set {p}" for p, _ in spec.set])
+    a = apply_assignments(without_expectations(a), sets)
+    b = apply_assignments(apply_assignments(without_expectations(b), sets) if b is not None else a, sets_b,
+                          flag="--set-b")
+    label_a, label_b = a.name, b.name
+    if label_a == label_b:
+        changes = [f"--set-b {t}" for t in sets_b] or [f"{p} = {v!r}" for p, v in (spec.set if spec else ())]
+        label_b += f" ({', '.join(changes)})" if changes else " (again)"
+    n = iterations if iterations is not None else a.run.iterations
+    late = [t for t in (*at, layers_at) if t > n]
+    if late:
+        raise BadInput(f"Invalid value for '--at'/'--layers-at': iteration {late[0]} is after the last one (N = {n})")
+    result = compare_scenarios(a, b, n, labels=(label_a, label_b), at=at or None, layers_at=layers_at)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    for line in result.lines():
+        click.echo(line)
+
+
+# -------------------------------------------------------------------------------------------- sweep
+@gradsim.command(short_help="Run a scenario over a grid of overrides: table, heat-map.")
+@overridable
+@click.argument("scenario", type=SCENARIO)
+@click.option("--grid", "grids", multiple=True, required=True, metavar="PATH=SPEC",
+              help="An axis: a range START:STOP:COUNT (add :log for a geometric one), a list a,b,c or "
+                   "[a, b], or one value. Once or twice.")
+@click.option("--value", "value", default="J", show_default=True, metavar="EXPR",
+              help="What to tabulate, in the expectation language, after the last iteration, e.g. "
+                   "'log10(norm(dZ[1]) / norm(dZ[L-1]))'.")
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="Iterations per point (default: the scenario's run.iterations).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, metavar="J",
+              help="Worker processes (default: the number of CPUs; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the points on a Dask distributed cluster at ADDRESS (pip install 'gradsim[dask]').")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".csv", ".jsonl")),
+              metavar="FILE", help="Write one row per point to FILE.csv or FILE.jsonl.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or heat-map.")
+def sweep(scenario: "Scenario", grids: tuple[str, ...], value: str, iterations: int | None, jobs: int | None,
+          scheduler: str | None, out: Path | None, quiet: bool) -> None:
+    """Run SCENARIO at every point of a grid over one or two field paths, each point headless for N
+    iterations (or until its parameters go non-finite), and tabulate VALUE at the end: a table, a
+    heat-map for two axes, and rows in a CSV or JSONL file. Expectations are not checked. Results are
+    the same whatever --jobs.
+
+    \b
+    Example:
+      gradsim sweep init-xavier-tanh --grid 'network.layers[0].repeat=10:50:5' \\
+        --grid init.gain=0.5:2.0:16 -n 1 --value 'log10(norm(dZ[1]) / norm(dZ[L-1]))'
+    """
+    from . import sweep_report
+    from .scenario.overrides import without_expectations
+    from .errors import ScenarioError
+    from .sweep import parse_grid, sweep as run_sweep
+
+    if len(grids) > 2:
+        raise BadInput(f"Invalid value for '--grid': one or two axes, got {len(grids)}")
+    axes = []
+    for text in grids:
+        try:
+            axes.append(parse_grid(text))
+        except ScenarioError as exc:
+            raise BadInput(f"Invalid value for '--grid' ({text}): {exc}") from None
+    base = without_expectations(scenario)
+    n = iterations if iterations is not None else scenario.run.iterations
+    count = 1
+    for axis in axes:
+        count *= len(axis.values)
+    show_bar = not quiet and sys.stdout.isatty()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if show_bar:
+        with click.progressbar(length=count, label=f"{scenario.name}: {count} points", show_pos=True) as bar:
+            result = run_sweep(base, axes, n, value, jobs=workers, scheduler=scheduler, on_done=lambda r: bar.update(1))
+    else:
+        result = run_sweep(base, axes, n, value, jobs=workers, scheduler=scheduler)
+    if all(p.error for p in result.points):
+        raise BadInput(f"Invalid value for '--value': {value!r}: {result.points[0].error}")
+    if out is not None:
+        try:
+            rows = sweep_report.write_rows(out, result)
+        except OSError as exc:
+            raise BadInput(f"cannot write {out}: {exc.strerror or exc}") from None
+    if quiet:
+        return
+    for line in sweep_report.table_lines(result):
+        click.echo(line)
+    heat = sweep_report.heatmap_lines(result)
+    if heat:
+        click.echo("")
+        for line in heat:
+            click.echo(line)
+    for line in sweep_report.error_lines(result):
+        click.echo(line)
+    if out is not None:
+        click.echo(f"{out.suffix[1:]}: {out} ({rows} rows)")
 
 
 def main() -> None:

@@ -77,6 +77,8 @@ def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
         "parameters": int(sum(p.size for p in sim.params)),
         "run": {"iterations": run.iterations, "stop_below": run.stop_below, "stop_on_blowup": run.stop_on_blowup},
         "expectations": len(scenario.expectations),
+        "compare": None if scenario.compare is None else {
+            "with": scenario.compare.other, "set": dict(scenario.compare.set), "why": scenario.compare.why},
     }
 
 
@@ -110,6 +112,8 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
         + (", stop on a blow-up" if scenario.run.stop_on_blowup else ""),
         f"expect      {len(scenario.expectations)} expectation(s) (gradsim check {scenario.name})",
     ]
+    if scenario.compare is not None:
+        lines.append(f"compare     {scenario.compare.describe()} (gradsim compare {scenario.name})")
     return lines
 
 

@@ -164,6 +164,7 @@ class Scenario:
     run: Run
     expectations: tuple[Expectation, ...]
     doc: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the TOML document it was validated from
+    compare: Any = None  # compare_spec.CompareSpec: the run its lesson compares it with, or None
 
     @property
     def L(self) -> int:

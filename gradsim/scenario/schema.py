@@ -21,10 +21,11 @@ from .data import read_data
 from .guard import check_document
 from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, integer, join, number, string, table  # noqa: F401
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
+from .compare_spec import read_compare
 from .narration import read_narration
 from .specs import read_init, read_network, read_optimizer
 
-TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration")
+TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration", "compare")
 
 
 def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario", summary: str = "",
@@ -47,12 +48,13 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     init = read_init(table(doc, "init", ""), "init", data.n0, layers)
     run = read_run(table(doc, "run", ""), "run")
     read_narration(doc.get("narration"), "narration", len(layers), run.iterations)  # the lessons read it again
+    compare = read_compare(table(doc, "compare", ""), "compare", base_dir)
     frozen_doc = MappingProxyType(dict(doc))
     scenario = Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
                         optimizer, run, (), frozen_doc)
     exps = _expect.read_expectations(doc.get("expect", _MISSING), "expect", scenario)
     return Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
-                    optimizer, run, tuple(exps), frozen_doc)
+                    optimizer, run, tuple(exps), frozen_doc, compare)
 
 
 def _range(lo: float, hi: float) -> str:

@@ -60,7 +60,9 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",
-            "Change the optimiser, learning rate, initialisation, hidden activation or batch size, and restart.", "edit"),
+            "Change the optimiser, learning rate, initialisation, hidden activation, batch size, hidden sizes or seed, and restart.", "edit"),
+    Command("c", "c", "compare", "Compare with…",
+            "Step this run and another (a bundled scenario, a path, or PATH=VALUE changes) in lockstep.",),
     Command("question_mark", "?", "help", "Help", "Explain every panel and list the keys.", "help"),
     Command("q", "q", "quit", "Quit", "Leave gradsim.", "quit"),
 )

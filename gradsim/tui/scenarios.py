@@ -15,7 +15,7 @@ from ..engine.params import all_names
 from ..errors import ScenarioError
 from ..scenario import Scenario, build_simulation, list_bundled, load_scenario, with_overrides
 from ..scenario.model import describe_init as describe_layer_init
-from ..scenario.overrides import expanded_layers
+from ..scenario.overrides import RUN_BOUND, expanded_layers
 from .state import NetInfo
 
 
@@ -64,6 +64,8 @@ class HyperParameters:
     activation: str | None
     batch_size: int | None
     optimizer: str | None = None  # None keeps the scenario's
+    seed: int | None = None  # None keeps the scenario's
+    hidden: tuple[int, ...] | None = None  # n[1..L-1]; None keeps them (a different count changes the depth)
 
     @classmethod
     def of(cls, scenario: Scenario) -> "HyperParameters":
@@ -75,6 +77,8 @@ class HyperParameters:
             activation=acts.pop() if len(acts) == 1 else None,
             batch_size=scenario.optimizer.batch_size,
             optimizer=scenario.optimizer.name,
+            seed=scenario.seed,
+            hidden=tuple(layer.n for layer in scenario.layers[:-1]),
         )
 
 
@@ -121,16 +125,56 @@ def overrides_for(scenario: Scenario, hp: HyperParameters) -> list[tuple[str, An
         if layers:
             init["layers"] = layers
         out.append(("init", init))
+    if hp.seed is not None and hp.seed != before.seed:
+        out.append(("seed", hp.seed))
+    layers = expanded_layers(scenario)
+    changed = False
+    if hp.hidden is not None and hp.hidden != before.hidden and layers:
+        *hidden, last = layers
+        template = hidden[-1] if hidden else {k: v for k, v in last.items() if k != "n"}
+        hidden = [dict(hidden[i] if i < len(hidden) else template, n=n) for i, n in enumerate(hp.hidden)]
+        layers, changed = hidden + [last], True
+        if len(hp.hidden) != len(before.hidden or ()):
+            # expectations and narration name layers of the old depth; the app does not check them
+            out += [(key, None) for key in RUN_BOUND]
     if hp.activation is not None and hp.activation != before.activation:
         takes = {p.name for p in ACTIVATIONS[hp.activation].params} if hp.activation in ACTIVATIONS else set()
-        layers = expanded_layers(scenario)
         for entry in layers[:-1]:
             for k in all_names(ACTIVATIONS):
                 if k not in takes or entry.get("activation") != hp.activation:
                     entry.pop(k, None)
             entry["activation"] = hp.activation
+        changed = True
+    if changed:
         out.append(("network.layers", layers))
     return out
+
+
+def sizes_text(hidden: tuple[int, ...]) -> str:
+    """n[1..L-1] as the editor shows them: '3, 2', '128×10' (a run of equal sizes once, with its count)."""
+    parts, i = [], 0
+    while i < len(hidden):
+        j = i
+        while j < len(hidden) and hidden[j] == hidden[i]:
+            j += 1
+        parts.append(str(hidden[i]) + (f"×{j - i}" if j - i > 1 else ""))
+        i = j
+    return ", ".join(parts)
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """'3, 2' → (3, 2); '128×10' or '128x10' → ten 128s; raises ScenarioError."""
+    out: list[int] = []
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        n, _, k = part.replace("x", "×").replace("*", "×").partition("×")
+        try:
+            n_i, k_i = int(n), int(k) if k else 1
+        except ValueError:
+            raise ScenarioError("sizes such as 3, 2 or 128×10", repr(text), field="hidden sizes") from None
+        if k_i < 1 or k_i > 1000:
+            raise ScenarioError("a repeat count from 1 to 1000", repr(part), field="hidden sizes")
+        out += [n_i] * k_i
+    return tuple(out)
 
 
 def with_hyperparameters(scenario: Scenario, hp: HyperParameters) -> Scenario:

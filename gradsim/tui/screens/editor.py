@@ -1,5 +1,5 @@
-"""The hyper-parameter editor: optimiser, learning rate, initialisation, hidden activation, batch size →
-restart. Its choices are the engine's registries; its values go through the scenario validation."""
+"""The hyper-parameter editor: optimiser, learning rate, initialisation, hidden activation, batch size,
+hidden layer sizes, seed → restart. Its choices are the engine's registries; its values go through the scenario validation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...errors import ScenarioError
 from ...scenario import Scenario
-from ..scenarios import HyperParameters, hidden_choices, init_choices, optimizer_choices, with_hyperparameters
+from ..scenarios import (HyperParameters, hidden_choices, init_choices, optimizer_choices, parse_sizes, sizes_text,
+                         with_hyperparameters)
 
 KEEP = "__keep__"
 
@@ -57,6 +58,11 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
                 yield Label(f"batch size (1..{sc.data.m_train})")
                 yield Input("" if hp.batch_size is None else str(hp.batch_size), id="edit-batch",
                             type="integer", placeholder=f"empty = all {sc.data.m_train} (batch GD)", compact=True)
+                yield Label("hidden sizes n[1..L−1]")
+                yield Input(sizes_text(hp.hidden or ()), id="edit-sizes", placeholder="e.g. 3, 2 or 128×10",
+                            compact=True, disabled=not hidden)
+                yield Label("seed")
+                yield Input(str(hp.seed), id="edit-seed", type="integer", compact=True)
             yield Static("", id="editor-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply and restart", variant="primary", id="edit-apply")
@@ -85,7 +91,15 @@ class HyperParameterEditor(ModalScreen[Scenario | None]):
         init = self.query_one("#edit-init", Select).value
         act = self.query_one("#edit-act", Select).value
         opt = str(self.query_one("#edit-opt", Select).value)
-        return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch, opt)
+        seed_text = self.query_one("#edit-seed", Input).value.strip()
+        try:
+            seed = int(seed_text) if seed_text else self.hp.seed
+        except ValueError:
+            raise ScenarioError("a whole number", repr(seed_text), field="seed") from None
+        sizes = self.query_one("#edit-sizes", Input)
+        hidden = parse_sizes(sizes.value) if not sizes.disabled else self.hp.hidden
+        return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch, opt,
+                               seed, hidden)
 
     @on(Button.Pressed, "#edit-apply")
     @on(Input.Submitted)

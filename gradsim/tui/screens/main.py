@@ -378,6 +378,13 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
                             f"{self.info.batch_size or 'all'}; restarted at iteration 0.", title="Restarted",
                             timeout=4)
 
+    async def action_compare(self) -> None:
+        from .compare import open_compare  # compare mode lives in its own screen
+
+        await self._stop()
+        self._repaint(follow=False)
+        open_compare(self)
+
     def action_help(self) -> None:
         from .help import HelpScreen
 

@@ -1,0 +1,1 @@
+def torch_script(*a): raise NotImplementedError

@@ -106,7 +106,7 @@ def batch_lines(plan: Plan, take: str) -> list[str]:
         f"per_epoch = {b.per_epoch}  # ⌈m / batch_size⌉ iterations make an epoch; the last batch may be smaller",
         "",
         "",
-        define("batch", "t", "The columns of X that iteration t (1-based) uses: gradsim's order, a fresh permutation of the\n"
+        define("batch", "t", "The examples (columns of the lecture's X) that iteration t (1-based) uses: gradsim's order, a fresh permutation of the\n"
                "    m examples each epoch from a generator seeded with (seed, epoch), cut into batches.",
                "epoch, j = divmod(t - 1, per_epoch)\nperm = np.random.default_rng([seed, epoch]).permutation(m_all)\n"
                "perm[j * batch_size:(j + 1) * batch_size]"),

@@ -444,6 +444,66 @@ def completion(shell: str) -> None:
     click.echo(cls(gradsim, {}, "gradsim", "_GRADSIM_COMPLETE").source())
 
 
+# ------------------------------------------------------------------------------------------- export
+def _with_sets(scenario: "Scenario", items: tuple[str, ...]) -> "Scenario":
+    """SCENARIO with ``--set PATH=VALUE`` applied (VALUE is TOML; a bare word is a string), validated like a file."""
+    import tomllib
+
+    from .scenario import with_overrides
+
+    pairs = []
+    for item in items:
+        path, eq, text = item.partition("=")
+        if not eq or not path.strip():
+            raise BadInput(f"Invalid value for '--set': expected PATH=VALUE such as optimizer.learning_rate=0.5, "
+                           f"got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text
+        pairs.append((path.strip(), value))
+    return with_overrides(scenario, pairs) if pairs else scenario
+
+
+@gradsim.command("export", short_help="Write a scenario as a standalone NumPy or PyTorch script.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--numpy", "numpy_file", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".py",)),
+              metavar="FILE.py", help="Write a NumPy-only script (and FILE.npz beside it).")
+@click.option("--torch", "torch_file", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".py",)),
+              metavar="FILE.py", help="Write a PyTorch script (and FILE.npz beside it).")
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="How many iterations the script runs (default: the scenario's run.iterations).")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Change a field first (a TOML value, validated like the file), e.g. optimizer.learning_rate=0.5.")
+def export_(scenario: "Scenario", numpy_file: Path | None, torch_file: Path | None, iterations: int | None,
+            seed: int | None, sets: tuple[str, ...]) -> None:
+    """Write SCENARIO as a standalone script that gives gradsim's numbers: --numpy in the lecture's
+    notation (forward, loss, backward and update written out), --torch as a float64 torch.nn.Module with
+    torch.optim. Each reads FILE.npz beside it (the data) and saves J and the final W[l], b[l] to
+    FILE-final.npz.
+
+    \b
+    Example:
+      gradsim export three-layer-cache --numpy tlc.py --torch tlc_torch.py
+    """
+    from .export import export, files_for
+
+    if numpy_file is None and torch_file is None:
+        raise BadInput("Missing option: give --numpy FILE.py, --torch FILE.py or both")
+    if numpy_file is not None and torch_file is not None and numpy_file.resolve() == torch_file.resolve():
+        raise BadInput(f"Invalid value for '--torch': it is the --numpy file too, {str(torch_file)!r}")
+    scenario = _with_sets(scenario, sets)
+    try:
+        export(scenario, numpy=numpy_file, torch=torch_file, seed=seed, iterations=iterations)
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
+    for kind, target in (("numpy", numpy_file), ("torch", torch_file)):
+        if target is not None:
+            script, data, out = files_for(target)
+            click.echo(f"{kind}: {script} (data: {data}); python {script} saves J and the final W[l], b[l] to {out}")
+
+
 def main() -> None:
     """The console script's entry point (pyproject: gradsim = "gradsim.cli:main")."""
     gradsim.main(prog_name="gradsim")

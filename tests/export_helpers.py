@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import runpy
+import subprocess as _subprocess
 import sys
 from pathlib import Path
 
@@ -45,18 +46,34 @@ def scenario(loss="logistic", hidden='{ n = 4, activation = "tanh" }', output='{
     return loads_scenario(text, source=source, name="export-test")
 
 
-def run_script(script: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_script(script: Path, *args: str, timeout: float = 300) -> _subprocess.CompletedProcess:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout,
+    return _subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout,
                           env=env, cwd=script.parent)
 
 
-def exported_run(sc, tmp_path: Path, kind: str, iterations: int | None = None) -> dict[str, np.ndarray]:
-    """Export ``sc`` as ``kind`` ("numpy" or "torch") into tmp_path, run it, return its saved arrays."""
+def run_in_process(script: Path, *args: str) -> None:
+    """Run a script as ``python script args`` would, but in this process (PyTorch is imported once)."""
+    saved = sys.argv
+    sys.argv = [str(script), *args]
+    try:
+        with np.errstate():  # the NumPy script's np.seterr stays inside
+            runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = saved
+
+
+def exported_run(sc, tmp_path: Path, kind: str, iterations: int | None = None,
+                 subprocess: bool = True) -> dict[str, np.ndarray]:
+    """Export ``sc`` as ``kind`` ("numpy" or "torch") into tmp_path, run it (in a subprocess, or in this
+    process), return its saved arrays."""
     target = tmp_path / f"{kind}_export.py"
     export(sc, **{kind: target}, iterations=iterations)
-    p = run_script(target)
-    assert p.returncode == 0, p.stderr
+    if subprocess:
+        p = run_script(target)
+        assert p.returncode == 0, p.stderr
+    else:
+        run_in_process(target)
     with np.load(files_for(target)[2]) as z:
         return {k: z[k] for k in z.files}
 

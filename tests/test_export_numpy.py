@@ -1,6 +1,8 @@
-"""gradsim export --numpy: the standalone script, run in a subprocess, gives gradsim's J per iteration and
+"""gradsim export --numpy: the standalone script gives gradsim's J per iteration and
 final W[l], b[l] to 1e-12 relative — for every bundled scenario and for every activation, loss, initialiser,
-optimiser and data kind of the format (each registry is read, so a new entry is tested here too)."""
+optimiser and data kind of the format (each registry is read, so a new entry is tested here too). The
+bundled scenarios' scripts run in a subprocess; the many small cases run in this process (runpy), which is
+the same script without an interpreter's start-up each."""
 
 from __future__ import annotations
 
@@ -32,17 +34,17 @@ def test_every_bundled_scenario_exports_to_the_same_numbers(name, tmp_path):
 @pytest.mark.parametrize("activation", hidden_activations())
 def test_every_hidden_activation(activation, tmp_path):
     sc = scenario(hidden=f'{{ n = 4, activation = "{activation}" }}')
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 def test_activation_parameters_reach_the_script(tmp_path):
     sc = scenario(hidden='{ n = 4, activation = "leaky_relu", slope = 0.3 }',
                   extra="", output='{ n = 1, activation = "sigmoid" }')
-    got = exported_run(sc, tmp_path, "numpy")
+    got = exported_run(sc, tmp_path, "numpy", subprocess=False)
     assert "leaky_relu(Z[1], slope=0.3)" in (tmp_path / "numpy_export.py").read_text()
     assert_same(got, gradsim_run(sc), RTOL)
     sc = scenario(hidden='{ n = 4, activation = "elu", alpha = 0.5 }')
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 ONE_HOT = 'kind = "moons"\nm = 40\none_hot = true\nnormalize = true'
@@ -65,13 +67,13 @@ def test_the_loss_cases_cover_every_loss():
 @pytest.mark.parametrize("case", list(LOSS_CASES))
 def test_every_loss(case, tmp_path):
     sc = scenario(**LOSS_CASES[case])
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 @pytest.mark.parametrize("init", selectable_initializers())
 def test_every_initializer_is_drawn_again_the_same(init, tmp_path):
     sc = scenario(init=init)
-    text_arrays = exported_run(sc, tmp_path, "numpy", iterations=1)
+    text_arrays = exported_run(sc, tmp_path, "numpy", iterations=1, subprocess=False)
     assert f"= {init}(rng, 4, 2" in (tmp_path / "numpy_export.py").read_text()
     with np.load(tmp_path / "numpy_export.npz") as z:
         assert set(z.files) == {"X", "Y"}  # drawn by the script, not saved
@@ -81,7 +83,7 @@ def test_every_initializer_is_drawn_again_the_same(init, tmp_path):
 def test_explicit_w_and_b_are_saved_beside_the_script(tmp_path):
     extra = "\n[init.layers.2]\nW = [[0.5, -1.0, 0.25, 2.0]]\nb = [0.3]\n"
     sc = scenario(extra=extra, init="orthogonal")
-    got = exported_run(sc, tmp_path, "numpy")
+    got = exported_run(sc, tmp_path, "numpy", subprocess=False)
     with np.load(tmp_path / "numpy_export.npz") as z:
         assert set(z.files) == {"X", "Y", "W2", "b2"}
         np.testing.assert_array_equal(z["W2"], [[0.5, -1.0, 0.25, 2.0]])
@@ -91,7 +93,7 @@ def test_explicit_w_and_b_are_saved_beside_the_script(tmp_path):
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_every_optimizer(optimizer, tmp_path):
     sc = scenario(optimizer=optimizer, iterations=12)
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 DATA_CASES = {
@@ -119,7 +121,7 @@ def test_the_data_cases_cover_every_generated_kind():
 @pytest.mark.parametrize("kind", list(DATA_CASES))
 def test_every_data_kind(kind, tmp_path):
     sc = scenario(**DATA_CASES[kind])
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 @pytest.mark.parametrize("kind", ["csv", "npy"])
@@ -131,18 +133,18 @@ def test_data_from_a_file(kind, tmp_path):
     else:
         np.save(tmp_path / "t.npy", table)
     sc = scenario(data=f'kind = "{kind}"\npath = "t.{kind}"\nnormalize = true', source=tmp_path / "s.toml")
-    assert_same(exported_run(sc, tmp_path, "numpy"), gradsim_run(sc), RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc), RTOL)
 
 
 def test_stop_below_and_blowup_stop_where_gradsim_stops(tmp_path):
     sc = scenario(iterations=200, run="stop_below = 0.4", batch="")
     sim = gradsim_run(sc)
     assert 1 < len(sim.J_history) < 200  # it did stop early
-    assert_same(exported_run(sc, tmp_path, "numpy"), sim, RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), sim, RTOL)
     sc = load_scenario("diverging-learning-rate")
     sim = gradsim_run(sc)
     assert not np.isfinite(sim.J_history[-1]) and len(sim.J_history) < sc.run.iterations
-    assert_same(exported_run(sc, tmp_path, "numpy"), sim, RTOL)
+    assert_same(exported_run(sc, tmp_path, "numpy", subprocess=False), sim, RTOL)
 
 
 def test_the_script_is_standalone_and_writes_the_lecture(tmp_path):

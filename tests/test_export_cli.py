@@ -60,3 +60,13 @@ def test_export_does_not_import_textual(tmp_path):
     p = run_python(CLI_RUN.format(args=["export", "tests/data/cli/tiny.toml", "--numpy", str(tmp_path / "t.py")]))
     assert p.returncode == 0, p.stdout + p.stderr
     assert "LEAKED []" in p.stderr
+
+
+def test_docs_show_the_exported_three_layer_cache_script_in_full(tmp_path):
+    from pathlib import Path
+
+    r = invoke("export", "three-layer-cache", "--numpy", tmp_path / "three-layer-cache.py")
+    assert r.exit_code == 0, r.output
+    script = (tmp_path / "three-layer-cache.py").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "```python\n" + script + "```" in doc

@@ -26,9 +26,10 @@ def _default_dtype():
     """The script sets torch's default dtype to float64; other tests keep theirs."""
     import torch
 
-    saved = torch.get_default_dtype()
+    saved, threads = torch.get_default_dtype(), torch.get_num_threads()
     yield
     torch.set_default_dtype(saved)
+    torch.set_num_threads(threads)
 
 
 def check(sc, tmp_path, iterations=None, subprocess=False):

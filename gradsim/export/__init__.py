@@ -18,7 +18,7 @@ from .common import make_plan, write_npz, write_text
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario import Scenario
 
-__all__ = ["export", "files_for"]
+__all__ = ["export", "files_for", "targets_beside"]
 
 
 def files_for(script: str | Path) -> tuple[Path, Path, Path]:
@@ -44,3 +44,13 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         write_text(script, text)
         written += [script, data]
     return written
+
+
+def targets_beside(scenario: "Scenario", cwd: str | Path = ".") -> tuple[Path, Path]:
+    """Where the app writes the two scripts: ``<name>.py`` and ``<name>_torch.py`` next to the scenario's
+    file, or in ``cwd`` for a bundled scenario (the package's folder is not the user's)."""
+    from ..scenario import BUNDLED_DIR
+
+    source = Path(scenario.source).resolve() if scenario.source is not None else None
+    folder = source.parent if source is not None and source.parent != Path(BUNDLED_DIR).resolve() else Path(cwd)
+    return folder / f"{scenario.name}.py", folder / f"{scenario.name}_torch.py"

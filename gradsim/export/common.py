@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from .. import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Simulation
@@ -84,7 +83,7 @@ def header(plan: Plan, what: str, data_file: str, out_file: str) -> list[str]:
     lines = [
         f'"""{sc.name}: {sc.summary}',
         "",
-        f"Exported by gradsim {__version__} as {what}; run for the same iterations it gives gradsim's numbers.",
+        f"Exported by gradsim as {what}: run for the same iterations, it gives gradsim's numbers.",
         f"n = {plan.n} (L = {plan.L}); activations {', '.join(g.name for g in sim.acts)}; loss {sim.loss_name}; "
         f"optimiser {opt.name} (α = {opt.learning_rate:g}); {batch}; seed {sim.seed}; {', '.join(stops)}.",
         f"Data: {sc.data.describe()}; X, Y (and the initial arrays it needs) are in {data_file} beside this file.",

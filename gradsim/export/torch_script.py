@@ -32,6 +32,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out += ["", "import math", "import sys", "from pathlib import Path", "", "import numpy as np", "import torch",
             "import torch.nn.functional as F", "from torch import nn", "",
             "torch.set_default_dtype(torch.float64)",
+            "torch.set_num_threads(1)  # the nets are small: more threads only wait for each other (as in gradsim)",
             "HERE = Path(__file__).resolve()",
             f'data = np.load(HERE.with_name("{data_name}"))',
             "# PyTorch keeps one example per row: X and Y here are the lecture's Xᵀ (m, n[0]) and Yᵀ (m, n[L])",

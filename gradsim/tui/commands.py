@@ -51,6 +51,9 @@ COMMANDS_TABLE: tuple[Command, ...] = (
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",
             "Change the optimiser, learning rate, initialisation, hidden activation or batch size, and restart.", "edit"),
+    Command("x", "x", "export", "Export as code",
+            "Write the scenario as a NumPy and a PyTorch script next to its file (a bundled one: the current "
+            "folder), and say where."),
     Command("question_mark", "?", "help", "Help", "Explain every panel and list the keys.", "help"),
     Command("q", "q", "quit", "Quit", "Leave gradsim.", "quit"),
 )

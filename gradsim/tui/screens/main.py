@@ -359,6 +359,17 @@ class MainScreen(commands.CommandTarget, Screen):
                             f"{self.info.batch_size or 'all'}; restarted at iteration 0.", title="Restarted",
                             timeout=4)
 
+    def action_export(self) -> None:
+        from ...export import export, targets_beside
+
+        numpy_file, torch_file = targets_beside(self.scenario)
+        try:
+            export(self.scenario, numpy=numpy_file, torch=torch_file)
+        except (OSError, ValueError, ScenarioError) as exc:
+            self.notify(str(exc), title="Cannot export", severity="error", timeout=8)
+            return
+        self.notify(f"{numpy_file} and {torch_file}, each with its .npz beside it", title="Exported", timeout=6)
+
     def action_help(self) -> None:
         from .help import HelpScreen
 

@@ -71,7 +71,7 @@ def test_torch_init_draws_every_initializer_with_nn_init(tmp_path):
     run_in_process(target, str(out), "--torch-init")
     sim = gradsim_run(sc, 0)
     with np.load(out) as z:
-        W0 = {l: z[f"W{l}"] for l in range(1, len(inits) + 1)}  # after one step; compare the deterministic ones
+        W0 = {l: z[f"W{l}"] for l in range(1, len(inits) + 1)}  # after one step: only their shapes are checked
         J = z["J"]
     assert J.shape == (1,) and np.isfinite(J).all()
     for l, name in enumerate(inits, 1):

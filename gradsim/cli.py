@@ -687,6 +687,44 @@ def sweep(scenario: "Scenario", grids: tuple[str, ...], value: str, iterations: 
         click.echo(f"{out.suffix[1:]}: {out} ({rows} rows)")
 
 
+# ------------------------------------------------------------------------------------------- export
+@gradsim.command("export", short_help="Write a scenario as a standalone NumPy or PyTorch script.")
+@click.argument("scenario", type=SCENARIO)
+@click.option("--numpy", "numpy_file", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".py",)),
+              metavar="FILE.py", help="Write a NumPy-only script (and FILE.npz beside it).")
+@click.option("--torch", "torch_file", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".py",)),
+              metavar="FILE.py", help="Write a PyTorch script (and FILE.npz beside it).")
+@click.option("--iterations", "-n", type=click.IntRange(1, MAX_ITERATIONS), default=None, metavar="N",
+              help="How many iterations the script runs (default: the scenario's run.iterations).")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@overridable
+def export_(scenario: "Scenario", numpy_file: Path | None, torch_file: Path | None, iterations: int | None,
+            seed: int | None) -> None:
+    """Write SCENARIO as a standalone script that gives gradsim's numbers: --numpy in the lecture's
+    notation (forward, loss, backward and update written out), --torch as a float64 torch.nn.Module with
+    torch.optim. Each reads FILE.npz beside it (the data) and saves J and the final W[l], b[l] to
+    FILE-final.npz.
+
+    \b
+    Example:
+      gradsim export three-layer-cache --numpy tlc.py --torch tlc_torch.py
+    """
+    from .export import export, files_for
+
+    if numpy_file is None and torch_file is None:
+        raise BadInput("Missing option: give --numpy FILE.py, --torch FILE.py or both")
+    if numpy_file is not None and torch_file is not None and numpy_file.resolve() == torch_file.resolve():
+        raise BadInput(f"Invalid value for '--torch': it is the --numpy file too, {str(torch_file)!r}")
+    try:
+        export(scenario, numpy=numpy_file, torch=torch_file, seed=seed, iterations=iterations)
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
+    for kind, target in (("numpy", numpy_file), ("torch", torch_file)):
+        if target is not None:
+            script, data, out = files_for(target)
+            click.echo(f"{kind}: {script} (data: {data}); python {script} saves J and the final W[l], b[l] to {out}")
+
+
 def main() -> None:
     """The console script's entry point (pyproject: gradsim = "gradsim.cli:main")."""
     gradsim.main(prog_name="gradsim")

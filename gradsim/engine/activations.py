@@ -45,6 +45,11 @@ class Activation:
     jvp: Callable[[Array, Array], Array] | None = None  # dZ from (dA, A) when dg is None (softmax)
     columnwise: bool = False  # g mixes the units of a column (softmax), so it is not elementwise
     source: str = ""
+    # how an exported script writes it (gradsim export): NumPy function bodies whose last line is returned,
+    # in Z (g), Z and A (g'; softmax: its jvp in dA and A) and the parameters; a torch.nn module, {param} filled in
+    np_g: str = ""
+    np_dg: str = ""
+    torch: str = ""
     identity: bool = field(init=False)  # g' = 1 everywhere (reuses nothing), so dZ[l] = dA[l] without a product
 
     def __post_init__(self) -> None:
@@ -132,7 +137,8 @@ def leaky_relu(slope: float = SLOPE.default) -> Activation:
 
     return Activation("leaky_relu", "LReLU", g, dg, "LReLU'(Z) = 1[Z > 0] + slope·1[Z ≤ 0]", "Z",
                       kink=_positive, params=(SLOPE,), values=frozen_values({"slope": slope}), factory=leaky_relu,
-                      source="Maas, Hannun & Ng (2013)")
+                      source="Maas, Hannun & Ng (2013)", np_g="np.where(Z > 0, Z, slope * Z)",
+                      np_dg="np.where(Z > 0, 1.0, slope)", torch="nn.LeakyReLU({slope})")
 
 
 ALPHA = Param("alpha", 1.0, lo=0.0, hi=100.0, lo_open=True, symbol="α", doc="the limit −α for z → −∞")
@@ -154,7 +160,9 @@ def elu(alpha: float = ALPHA.default) -> Activation:
 
     return Activation("elu", "ELU", g, dg, "ELU'(Z) = 1[Z > 0] + (A + α)·1[Z ≤ 0]", "A", output_range=(-alpha, INF),
                       kink=_positive, params=(ALPHA,), values=frozen_values({"alpha": alpha}), factory=elu,
-                      source="Clevert, Unterthiner & Hochreiter (2016)")
+                      source="Clevert, Unterthiner & Hochreiter (2016)",
+                      np_g="np.where(Z > 0, Z, alpha * np.expm1(np.minimum(Z, 0.0)))",
+                      np_dg="np.where(Z > 0, 1.0, A + alpha)", torch="nn.ELU({alpha})")
 
 
 def _softplus(Z: Array) -> Array:
@@ -178,21 +186,31 @@ def _tanh_saturated(Z: Array, A: Array) -> float:
     return _fraction(1.0 - A * A < SATURATION_FRACTION)
 
 
+_NP_SIGMOID = "e = np.exp(-np.abs(Z))\nnp.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
+
 ACTIVATIONS: dict[str, Activation] = {
-    "linear": Activation("linear", "id", _linear, _ones, "id'(Z) = 1", None),
+    "linear": Activation("linear", "id", _linear, _ones, "id'(Z) = 1", None,
+                         np_g="Z", np_dg="np.ones_like(Z)", torch="nn.Identity()"),
     "sigmoid": Activation("sigmoid", "σ", sigmoid, lambda Z, A: A * (1.0 - A), "σ'(Z) = A⊙(1 − A)", "A",
-                          output_range=(0.0, 1.0), saturated=_sigmoid_saturated),
+                          output_range=(0.0, 1.0), saturated=_sigmoid_saturated,
+                          np_g=_NP_SIGMOID, np_dg="A * (1.0 - A)", torch="nn.Sigmoid()"),
     "tanh": Activation("tanh", "tanh", np.tanh, lambda Z, A: 1.0 - A * A, "tanh'(Z) = 1 − A²", "A",
-                       output_range=(-1.0, 1.0), saturated=_tanh_saturated),
+                       output_range=(-1.0, 1.0), saturated=_tanh_saturated,
+                       np_g="np.tanh(Z)", np_dg="1.0 - A * A", torch="nn.Tanh()"),
     "relu": Activation("relu", "ReLU", lambda Z: np.maximum(Z, 0.0), lambda Z, A: (Z > 0).astype(Z.dtype),
-                       "ReLU'(Z) = 1[Z > 0]", "Z", output_range=(0.0, INF), kink=_positive, dead=_dead_rows),
+                       "ReLU'(Z) = 1[Z > 0]", "Z", output_range=(0.0, INF), kink=_positive, dead=_dead_rows,
+                       np_g="np.maximum(Z, 0.0)", np_dg="(Z > 0).astype(Z.dtype)", torch="nn.ReLU()"),
     "leaky_relu": leaky_relu(),
     "elu": elu(),
     "softplus": Activation("softplus", "softplus", _softplus, lambda Z, A: sigmoid(Z), "softplus'(Z) = σ(Z)", "Z",
                            output_range=(0.0, INF),
-                           source="Dugas et al. (2001); Glorot, Bordes & Bengio (2011): a smooth ReLU"),
+                           source="Dugas et al. (2001); Glorot, Bordes & Bengio (2011): a smooth ReLU",
+                           np_g="np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))", np_dg=_NP_SIGMOID,
+                           torch="nn.Softplus(threshold=40.0)"),  # torch's default threshold 20 is off by e^-20
     "softmax": Activation("softmax", "softmax", softmax, None, "softmax: dZ = A⊙(dA − Σ_k A_k dA_k)", "A",
-                          output_range=(0.0, 1.0), hidden=False, jvp=softmax_backward, columnwise=True),
+                          output_range=(0.0, 1.0), hidden=False, jvp=softmax_backward, columnwise=True,
+                          np_g="e = np.exp(Z - Z.max(axis=0, keepdims=True))\ne / e.sum(axis=0, keepdims=True)",
+                          np_dg="A * (dA - (A * dA).sum(axis=0, keepdims=True))", torch="nn.Softmax(dim=1)"),
 }
 
 

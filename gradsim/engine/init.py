@@ -30,6 +30,10 @@ class Initializer:
     params: tuple[Param, ...] = ()
     source: str = ""
     selectable: bool = True  # offered as init.weights (explicit W is given as a matrix instead)
+    # how an exported script writes it (gradsim export): a NumPy body in (rng, n_out, n_in) and the parameters
+    # whose last line is W (the same draw from the same generator); the torch.nn.init call for weight {W}
+    np_draw: str = ""
+    torch: str = ""
 
 
 @dataclass(frozen=True, init=False)
@@ -136,21 +140,42 @@ LIMIT = Param("limit", 0.05, lo=0.0)
 VALUE = Param("value", 0.0)
 SCALE = Param("scale", 1.0)
 
+_UNIFORM = "\ngain * rng.uniform(-a, a, (n_out, n_in))"
+
 INITIALIZERS: dict[str, Initializer] = {
-    "zeros": Initializer("zeros", zeros, "W = 0"),
-    "constant": Initializer("constant", constant, "W = value", (VALUE,)),
-    "normal": Initializer("normal", normal, "W ~ gain·N(0, std²)", (GAIN, STD)),
-    "uniform": Initializer("uniform", uniform, "W ~ gain·U(−limit, limit)", (GAIN, LIMIT)),
-    "standard": Initializer("standard", standard, "W ~ gain·U(±1/√n[l-1])", (GAIN,), "Glorot & Bengio (2010), eq. (1)"),
-    "xavier": Initializer("xavier", xavier, "W = gain·randn·√(1/n[l-1])", (GAIN,), "the lecture, for tanh"),
+    "zeros": Initializer("zeros", zeros, "W = 0", np_draw="np.zeros((n_out, n_in))", torch="nn.init.zeros_({W})"),
+    "constant": Initializer("constant", constant, "W = value", (VALUE,), np_draw="np.full((n_out, n_in), float(value))",
+                            torch="nn.init.constant_({W}, {value})"),
+    "normal": Initializer("normal", normal, "W ~ gain·N(0, std²)", (GAIN, STD),
+                          np_draw="gain * std * rng.standard_normal((n_out, n_in))",
+                          torch="nn.init.normal_({W}, 0.0, {gain} * {std})"),
+    "uniform": Initializer("uniform", uniform, "W ~ gain·U(−limit, limit)", (GAIN, LIMIT),
+                           np_draw="gain * rng.uniform(-limit, limit, (n_out, n_in))",
+                           torch="nn.init.uniform_({W}, -{limit}, {limit}).mul_({gain})"),
+    "standard": Initializer("standard", standard, "W ~ gain·U(±1/√n[l-1])", (GAIN,), "Glorot & Bengio (2010), eq. (1)",
+                            np_draw="a = 1.0 / np.sqrt(n_in)" + _UNIFORM,
+                            torch="nn.init.uniform_({W}, -1 / {n_in} ** 0.5, 1 / {n_in} ** 0.5).mul_({gain})"),
+    "xavier": Initializer("xavier", xavier, "W = gain·randn·√(1/n[l-1])", (GAIN,), "the lecture, for tanh",
+                          np_draw="gain * rng.standard_normal((n_out, n_in)) * np.sqrt(1.0 / n_in)",
+                          torch="nn.init.normal_({W}, 0.0, {gain} * (1 / {n_in}) ** 0.5)"),
     "glorot": Initializer("glorot", glorot, "W ~ gain·U(±√6/√(n[l-1] + n[l]))", (GAIN,),
-                          "Glorot & Bengio (2010), eq. (16)"),
-    "he": Initializer("he", he, "W = gain·randn·√(2/n[l-1])", (GAIN,), "He et al. (2015)"),
+                          "Glorot & Bengio (2010), eq. (16)",
+                          np_draw="a = np.sqrt(6.0) / np.sqrt(n_in + n_out)" + _UNIFORM,
+                          torch="nn.init.xavier_uniform_({W}, gain={gain})"),
+    "he": Initializer("he", he, "W = gain·randn·√(2/n[l-1])", (GAIN,), "He et al. (2015)",
+                      np_draw="gain * rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)",
+                      torch="nn.init.kaiming_normal_({W}, nonlinearity='relu').mul_({gain})"),
     "lecun_uniform": Initializer("lecun_uniform", lecun_uniform, "W ~ gain·U(±√(3/n[l-1]))", (GAIN,),
-                                 "LeCun et al. (1998)"),
-    "identity": Initializer("identity", identity, "W = scale·I", (SCALE,)),
+                                 "LeCun et al. (1998)", np_draw="a = np.sqrt(3.0 / n_in)" + _UNIFORM,
+                                 torch="nn.init.kaiming_uniform_({W}, nonlinearity='linear').mul_({gain})"),
+    "identity": Initializer("identity", identity, "W = scale·I", (SCALE,), np_draw="scale * np.eye(n_out, n_in)",
+                            torch="nn.init.eye_({W}).mul_({scale})"),
     "orthogonal": Initializer("orthogonal", orthogonal, "W = gain·Q, Q orthonormal", (GAIN,),
-                              "Saxe, McClelland & Ganguli (2014)"),
+                              "Saxe, McClelland & Ganguli (2014)",
+                              np_draw="rows, cols = max(n_out, n_in), min(n_out, n_in)\n"
+                                      "q, r = np.linalg.qr(rng.standard_normal((rows, cols)))\n"
+                                      "q = q * np.sign(np.diag(r))\nq = q.T if n_out < n_in else q\ngain * q",
+                              torch="nn.init.orthogonal_({W}, gain={gain})"),
     "explicit": Initializer("explicit", _explicit, "W given", selectable=False),
 }
 

@@ -29,6 +29,11 @@ class Loss:
     kink: Callable[[Array, Array], Array] | None = None  # (A, Y) -> the pattern whose change marks a kink of J
     accuracy: Callable[[Array, Array], float] | None = None  # (A, Y) -> share classified right; None: regression
     source: str = ""
+    # how an exported script writes it (gradsim export): NumPy bodies whose last line is returned, J in (Z, A, Y)
+    # and dA[L] in (A, Y); a PyTorch expression of J in Z, A, Y (one example per row) and m (the fused ones take Z)
+    np_J: str = ""
+    np_dA: str = ""
+    torch: str = ""
 
     def units_problem(self, n_out: int) -> tuple[str, str] | None:
         """None when an output layer of n_out units fits this loss; else (what was expected, what came)."""
@@ -106,15 +111,30 @@ def _argmax_accuracy(A: Array, Y: Array) -> float:
     return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0))) if Y.shape[1] else float("nan")
 
 
+_NP_LOGISTIC = dict(np_J="softplus_Z = np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))\n"
+                        "float((softplus_Z - Y * Z).sum() / Y.shape[1])",
+                   np_dA="Ac = np.clip(A, 1e-300, 1.0 - 2.0**-53)\n(-Y / Ac + (1.0 - Y) / (1.0 - Ac)) / Y.shape[1]",
+                   torch="F.binary_cross_entropy_with_logits(Z, Y, reduction='sum') / m")
+
 LOSSES: dict[str, Loss] = {
     "logistic": Loss("logistic", "−[y log ŷ + (1−y) log(1−ŷ)]", _logistic_value, _logistic_dA, "sigmoid",
-                     targets="unit", units=(1, 1), units_hint="use multilabel", accuracy=_threshold_accuracy),
+                     targets="unit", units=(1, 1), units_hint="use multilabel", accuracy=_threshold_accuracy,
+                     **_NP_LOGISTIC),
     "multilabel": Loss("multilabel", "−Σ_k [y_k log ŷ_k + (1−y_k) log(1−ŷ_k)]", _logistic_value, _logistic_dA,
-                       "sigmoid", targets="unit", accuracy=_threshold_accuracy),
+                       "sigmoid", targets="unit", accuracy=_threshold_accuracy, **_NP_LOGISTIC),
     "softmax_ce": Loss("softmax_ce", "−Σ_k y_k log ŷ_k", _softmax_ce_value, _softmax_ce_dA, "softmax",
-                       targets="distribution", units=(2, None), accuracy=_argmax_accuracy),
-    "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA, dA_formula="sign(A[{L}] − Y)/m", kink=_l1_kink),
-    "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA, dA_formula="(A[{L}] − Y)/m"),
+                       targets="distribution", units=(2, None), accuracy=_argmax_accuracy,
+                       np_J="shifted = Z - Z.max(axis=0, keepdims=True)\n"
+                            "log_A = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))\n"
+                            "float(-(Y * log_A).sum() / Y.shape[1])",
+                       np_dA="-Y / np.maximum(A, 1e-300) / Y.shape[1]",
+                       torch="F.cross_entropy(Z, Y, reduction='sum') / m"),
+    "l1": Loss("l1", "Σ_k |ŷ_k − y_k|", _l1_value, _l1_dA, dA_formula="sign(A[{L}] − Y)/m", kink=_l1_kink,
+               np_J="float(np.abs(A - Y).sum() / Y.shape[1])", np_dA="np.sign(A - Y) / Y.shape[1]",
+               torch="F.l1_loss(A, Y, reduction='sum') / m"),
+    "l2": Loss("l2", "½ Σ_k (ŷ_k − y_k)²", _l2_value, _l2_dA, dA_formula="(A[{L}] − Y)/m",
+               np_J="D = A - Y\nfloat(0.5 * (D * D).sum() / Y.shape[1])", np_dA="(A - Y) / Y.shape[1]",
+               torch="0.5 * F.mse_loss(A, Y, reduction='sum') / m"),
 }
 
 

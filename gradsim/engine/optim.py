@@ -39,6 +39,11 @@ class Optimizer:
     formula: str  # the update as `gradsim step` prints it, with {p} the parameter and {l} the layer
     rule: str  # the whole rule in words of W, as the app's update panel prints it
     source: str = ""
+    # how an exported script writes it (gradsim export): a NumPy body updating p (W[l] or b[l]) from dp with its
+    # slots in state[...] at step t, alpha and the hyper-parameters by name, whose last line is the new p; and
+    # the torch.optim constructor (comment lines first) in params, alpha and the hyper-parameters
+    np_update: str = ""
+    torch: str = ""
 
     def init_state(self, params: Params) -> tuple:
         """Zero state: for every slot, one zero array per parameter."""
@@ -131,26 +136,44 @@ BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, symbol="β", why=_FORGET
 EPS = Param("eps", 1e-8, lo=0.0, hi=1.0, lo_open=True, symbol="ε", quiet=True)
 _W = "{p}[{l}] := {p}[{l}] − "
 
+_V = 'state["v"] = beta * state["v"] + (1.0 - beta) * dp\n'
+_DAMPENED = ("# gradsim's momentum is dampened, v := β·v + (1 − β)·dW, W := W − α·v; torch's buffer is v/(1 − β),\n"
+             "# so SGD(lr = α(1 − β), momentum = β) takes the same steps\n")
+
 OPTIMIZERS: dict[str, Optimizer] = {
-    "gd": Optimizer("gd", (), (), _gd, _W + "α·d{p}[{l}]", "W := W − α·dW"),
+    "gd": Optimizer("gd", (), (), _gd, _W + "α·d{p}[{l}]", "W := W − α·dW", np_update="p - alpha * dp",
+                    torch="torch.optim.SGD(params, lr=alpha)"),
     "momentum": Optimizer("momentum", (BETA,), ("v",), _momentum,
                           "v := β·v + (1−β)·d{p}[{l}];  " + _W + "α·v", "v := β·v + (1 − β)·dW, W := W − α·v",
-                          "Ng, CS229/CS230"),
+                          "Ng, CS229/CS230", np_update=_V + 'p - alpha * state["v"]',
+                          torch=_DAMPENED + "torch.optim.SGD(params, lr=alpha * (1 - beta), momentum=beta)"),
     "nesterov": Optimizer("nesterov", (BETA,), ("v",), _nesterov,
                           "v := β·v + (1−β)·d{p}[{l}];  " + _W + "α·(β·v + (1−β)·d{p}[{l}])",
                           "v := β·v + (1 − β)·dW, W := W − α·(β·v + (1 − β)·dW)",
-                          "Bengio, Boulanger-Lewandowski & Pascanu (2013)"),
+                          "Bengio, Boulanger-Lewandowski & Pascanu (2013)",
+                          np_update=_V + 'p - alpha * (beta * state["v"] + (1.0 - beta) * dp)',
+                          torch=_DAMPENED + "torch.optim.SGD(params, lr=alpha * (1 - beta), momentum=beta, nesterov=True)"),
     "rmsprop": Optimizer("rmsprop", (Param("rho", 0.9, lo=0.0, hi=1.0, hi_open=True, symbol="ρ", why=_FORGET), EPS),
                          ("s",), _rmsprop, "s := ρ·s + (1−ρ)·d{p}[{l}]²;  " + _W + "α·d{p}[{l}]/(√s + ε)",
-                         "s := ρ·s + (1 − ρ)·dW², W := W − α·dW/(√s + ε)", "Hinton et al. (2012), Lecture 6e"),
+                         "s := ρ·s + (1 − ρ)·dW², W := W − α·dW/(√s + ε)", "Hinton et al. (2012), Lecture 6e",
+                         np_update='state["s"] = rho * state["s"] + (1.0 - rho) * (dp * dp)\n'
+                                   'p - alpha * dp / (np.sqrt(state["s"]) + eps)',
+                         torch="torch.optim.RMSprop(params, lr=alpha, alpha=rho, eps=eps)"),
     "adagrad": Optimizer("adagrad", (Param("eps", 1e-10, lo=0.0, hi=1.0, lo_open=True, symbol="ε", quiet=True),), ("G",),
                          _adagrad, "G := G + d{p}[{l}]²;  " + _W + "α·d{p}[{l}]/(√G + ε)", "G := G + dW², W := W − α·dW/(√G + ε)",
-                         "Duchi, Hazan & Singer (2011)"),
+                         "Duchi, Hazan & Singer (2011)",
+                         np_update='state["G"] = state["G"] + dp * dp\np - alpha * dp / (np.sqrt(state["G"]) + eps)',
+                         torch="torch.optim.Adagrad(params, lr=alpha, eps=eps)"),
     "adam": Optimizer("adam", (Param("beta1", 0.9, lo=0.0, hi=1.0, hi_open=True, symbol="β1", why=_FORGET),
                                Param("beta2", 0.999, lo=0.0, hi=1.0, hi_open=True, symbol="β2", why=_FORGET), EPS),
                       ("m", "v"), _adam, _W + "α·m̂/(√v̂ + ε)",
                       "m := β1·m + (1 − β1)·dW, v := β2·v + (1 − β2)·dW², W := W − α·m̂/(√v̂ + ε)",
-                      "Kingma & Ba (2015)"),
+                      "Kingma & Ba (2015)",
+                      np_update='state["m"] = beta1 * state["m"] + (1.0 - beta1) * dp\n'
+                                'state["v"] = beta2 * state["v"] + (1.0 - beta2) * (dp * dp)\n'
+                                "c1, c2 = 1.0 - beta1**t, 1.0 - beta2**t\n"
+                                'p - alpha * (state["m"] / c1) / (np.sqrt(state["v"] / c2) + eps)',
+                      torch="torch.optim.Adam(params, lr=alpha, betas=(beta1, beta2), eps=eps)"),
 }
 
 

@@ -63,6 +63,9 @@ COMMANDS_TABLE: tuple[Command, ...] = (
             "Change the optimiser, learning rate, initialisation, hidden activation, batch size, hidden sizes or seed, and restart.", "edit"),
     Command("c", "c", "compare", "Compare with…",
             "Step this run and another (a bundled scenario, a path, or PATH=VALUE changes) in lockstep.",),
+    Command("x", "x", "export", "Export as code",
+            "Write the scenario as a NumPy and a PyTorch script next to its file (a bundled one: the current "
+            "folder), and say where."),
     Command("question_mark", "?", "help", "Help", "Explain every panel and list the keys.", "help"),
     Command("q", "q", "quit", "Quit", "Leave gradsim.", "quit"),
 )

@@ -385,6 +385,17 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self._repaint(follow=False)
         open_compare(self)
 
+    def action_export(self) -> None:
+        from ...export import export, targets_beside
+
+        numpy_file, torch_file = targets_beside(self.scenario)
+        try:
+            export(self.scenario, numpy=numpy_file, torch=torch_file)
+        except (OSError, ValueError, ScenarioError) as exc:
+            self.notify(str(exc), title="Cannot export", severity="error", timeout=8)
+            return
+        self.notify(f"{numpy_file} and {torch_file}, each with its .npz beside it", title="Exported", timeout=6)
+
     def action_help(self) -> None:
         from .help import HelpScreen
 

@@ -1,0 +1,188 @@
+"""A scenario as one standalone NumPy script in the lecture's notation (no gradsim import).
+
+Every g[l], g'[l], the loss, the initialiser's draw and the optimiser's update are the registry entries' own
+NumPy snippets (``np_g``, ``np_dg``, ``np_J``, ``np_dA``, ``np_draw``, ``np_update``), written as the same
+operations in the same order as the engine, so the script's J and arrays equal gradsim's to rounding (in
+practice bit for bit). The loop is unrolled for this net: forward l = 1..L, the loss, backward l = L..1,
+the update, each line with the lecture's equation beside it. X, Y and any explicit W[l], b[l] go in a
+.npz beside the script; drawn W[l] are drawn again by the script from the same seeded generator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
+
+
+def _aligned(pairs: list[tuple[str, str]], indent: str) -> list[str]:
+    width = max(len(code) for code, _ in pairs)
+    return [indent + (f"{code:<{width}}  # {comment}" if comment else code) for code, comment in pairs]
+
+
+def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) -> tuple[str, dict[str, np.ndarray]]:
+    """(the script's text, the arrays of the .npz beside it)."""
+    sim, L, n = plan.sim, plan.L, plan.n
+    sc = plan.scenario
+    loss, opt = sim.loss, sim.optimizer
+    arrays: dict[str, np.ndarray] = {"X": sim.X, "Y": sim.Y}
+    out: list[str] = [s.replace("{script}", script_name) for s in header(plan, "a standalone NumPy script",
+                                                                          data_name, out_name)]
+    out += ["", "import sys", "from pathlib import Path", "", "import numpy as np", "",
+            "HERE = Path(__file__).resolve()",
+            f'data = np.load(HERE.with_name("{data_name}"))',
+            f'X, Y = data["X"], data["Y"]  # examples are columns: X is (n[0], m) = {sim.X.shape}, Y is (n[L], m) = '
+            f'{sim.Y.shape}',
+            f"n = {n}",
+            f"L = {L}",
+            "m_all = X.shape[1]",
+            f"seed = {sim.seed}",
+            f"iterations = {plan.iterations}",
+            f"stop_below = {None if sc.run.stop_below is None else lit(sc.run.stop_below)}",
+            f"stop_on_blowup = {sc.run.stop_on_blowup}",
+            f"alpha = {lit(opt.learning_rate)}  # the learning rate α"]
+    hp = opt.values()
+    symbols = {p.name: p.symbol or p.name for p in opt.entry.params}
+    out += [f"{k} = {lit(v)}  # {symbols[k]}" for k, v in hp.items()]
+    out += batch_lines(plan, "X")
+
+    # g[l] and g'[l]: one definition per entry, its parameters as arguments
+    out += ["", "", "# ---- the activations g[l] and their derivatives g'[l](Z[l]), given the cached Z[l] and A[l]"]
+    seen: set[str] = set()
+    fused = loss.fused_with == sim.acts[-1].name
+    for l, g in enumerate(sim.acts, 1):
+        if g.name in seen:
+            continue
+        seen.add(g.name)
+        sig = params_sig(dict(g.values))
+        out += ["", "", define(g.name, "Z" + sig, f"A = {g.forward_formula('Z')}", g.np_g)]
+        used_backward = any(h.name == g.name for h in sim.acts[:-1]) or not fused
+        if used_backward and not g.identity:
+            if g.jvp is not None:
+                out += ["", "", define(f"{g.name}_backward", "dA, A" + sig, f"dZ = {g.backward_formula('dA', 'Z', 'A')[0]}",
+                                       g.np_dg)]
+            else:
+                out += ["", "", define(f"{g.name}_prime", "Z, A" + sig, g.derivative, g.np_dg)]
+
+    out += ["", "", f"# ---- the loss: J = (1/m) Σ_i L(ŷ(i), y(i)), L = {loss.formula}", "", "",
+            define(f"{loss.name}_cost", "Z, A, Y", f"J for ŷ = A = A[L] (Z = Z[L]): (1/m) Σ_i {loss.formula}",
+                   loss.np_J)]
+    if not fused:
+        out += ["", "", define(f"{loss.name}_dA", "A, Y", "dA[L] = ∂J/∂A[L] = " + loss.dA_formula.format(L="L"),
+                               loss.np_dA)]
+
+    # the initial W[l], b[l]: the same draw from the same generator, layer by layer
+    out += ["", "", "# ---- the initial W[l] (n[l], n[l-1]) and b[l] (n[l], 1): gradsim's draw, from the same generator"]
+    seen = set()
+    for spec in sim.init:
+        if spec.W is None and spec.name not in seen:
+            seen.add(spec.name)
+            from ..engine.init import get_initializer
+
+            entry = get_initializer(spec.name)
+            out += ["", "", define(spec.name, "rng, n_out, n_in" + params_sig(spec.values()), entry.formula,
+                                   entry.np_draw)]
+    out += ["", "", "rng = np.random.default_rng(seed)",
+            "W = [None] * (L + 1)  # W[l], b[l] for l = 1..L (index 0 unused, as in the lecture)",
+            "b = [None] * (L + 1)"]
+    for l, spec in enumerate(sim.init, 1):
+        if spec.W is not None:
+            arrays[f"W{l}"] = sim.params[2 * (l - 1)]
+            out.append(f'W[{l}] = data["W{l}"]  # given in the scenario')
+        else:
+            out.append(f"W[{l}] = {spec.name}(rng, {n[l]}, {n[l - 1]}{kwargs(spec.values())})")
+        if spec.b is not None:
+            arrays[f"b{l}"] = sim.params[2 * (l - 1) + 1]
+            out.append(f'b[{l}] = data["b{l}"]  # given in the scenario')
+        else:
+            out.append(f"b[{l}] = np.full(({n[l]}, 1), {lit(spec.bias)})")
+
+    entry = opt.entry
+    out += ["", "", f"# ---- the optimiser: {opt.name}" + (f" ({entry.source})" if entry.source else ""), "", "",
+            define("update", "p, dp, state, t", f"{entry.rule}, for p = W[l] or b[l] with gradient dp = dW[l] or "
+                   f"db[l] at iteration t;\n    "
+                   + (f"state holds p's own {', '.join(entry.slots)}." if entry.slots else f"{opt.name} keeps no state."),
+                   entry.np_update),
+            "", "",
+            f"slots = {tuple(entry.slots)!r}",
+            'state = {(k, l): {s: np.zeros_like(P[l]) for s in slots} for k, P in (("W", W), ("b", b))',
+            "         for l in range(1, L + 1)}",
+            "", "",
+            define("finite", "*arrays", "True when every entry of every array is a finite number.",
+                   "all(np.isfinite(a).all() for a in arrays)"),
+            "", "",
+            'np.seterr(all="ignore")  # inf/NaN is a result (gradsim calls it a blow-up), checked after each iteration',
+            "Z, A, dZ, dA, dW, db = ([None] * (L + 1) for _ in range(6))",
+            "J_history = []",
+            f'stopped = f"{{iterations}} iterations"',
+            "for t in range(1, iterations + 1):"]
+    if sim.batches.full:
+        out.append("    A[0], Yb = X, Y  # batch gradient descent: every example, every iteration")
+    else:
+        out += ["    idx = batch(t)", "    A[0], Yb = X[:, idx], Y[:, idx]  # this iteration's mini-batch"]
+    out.append("    m = Yb.shape[1]")
+
+    body: list[tuple[str, str]] = [("# forward l = 1..L", "")]
+    for l, g in enumerate(sim.acts, 1):
+        kw = kwargs(dict(g.values))
+        body += [(f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
+                  f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"),
+                 (f"A[{l}] = {g.name}(Z[{l}]{kw})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')}")]
+    body += [("# the loss", ""),
+             (f"J = {loss.name}_cost(Z[{L}], A[{L}], Yb)", f"J = (1/m) Σ_i L(ŷ(i), y(i)), ŷ = A[{L}]"),
+             ("J_history.append(J)", ""),
+             ("# backward l = L..1", "")]
+    for l in range(L, 0, -1):
+        g = sim.acts[l - 1]
+        kw = kwargs(dict(g.values))
+        if l == L and fused:
+            body.append((f"dZ[{L}] = (A[{L}] - Yb) / m", f"dZ[{L}] = (A[{L}] − Y)/m: {g.name} and {loss.name} fuse"))
+        else:
+            if l == L:
+                body.append((f"dA[{L}] = {loss.name}_dA(A[{L}], Yb)",
+                             f"dA[{L}] = ∂J/∂A[{L}] = " + loss.dA_formula.format(L=L)))
+            if g.jvp is not None:
+                code = f"dZ[{l}] = {g.name}_backward(dA[{l}], A[{l}]{kw})"
+            elif g.identity:
+                code = f"dZ[{l}] = dA[{l}]"
+            else:
+                code = f"dZ[{l}] = dA[{l}] * {g.name}_prime(Z[{l}], A[{l}]{kw})"
+            body.append((code, f"dZ[{l}] = " + g.backward_formula(f"dA[{l}]", f"Z[{l}]", f"A[{l}]")[0]))
+        body += [(f"dW[{l}] = dZ[{l}] @ A[{l - 1}].T", f"dW[{l}] = dZ[{l}] A[{l - 1}]ᵀ   (the 1/m is in dZ)"),
+                 (f"db[{l}] = dZ[{l}].sum(axis=1, keepdims=True)", f"db[{l}] = Σ_i dZ[{l}]"),
+                 (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]", f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]")]
+    out += _aligned(body, "    ")
+    out += [f"    # the update: {entry.rule}",
+            "    for l in range(1, L + 1):",
+            '        W[l] = update(W[l], dW[l], state["W", l], t)',
+            '        b[l] = update(b[l], db[l], state["b", l], t)',
+            f"    if t == 1 or t % {plan.every} == 0:",
+            '        print(f"iteration {t:6d}   J = {J:.12g}")',
+            "    # gradsim's stop rules, in its order",
+            "    if not finite(*W[1:], *b[1:]):",
+            '        stopped = f"halted at iteration {t}: the parameters are no longer finite"',
+            "        break",
+            "    if stop_on_blowup and not finite(np.float64(J), *Z[1:], *A[1:], *dZ[1:], *dW[1:], *db[1:], "
+            + ("*dA[:L]):" if fused else "*dA):"),
+            '        stopped = f"blow-up at iteration {t}: a value went to inf/NaN"',
+            "        break",
+            "    if stop_below is not None and J < stop_below:",
+            '        stopped = f"J < {stop_below:g} at iteration {t}"',
+            "        break",
+            "",
+            f'out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.with_name("{out_name}")',
+            "np.savez(out, J=np.array(J_history), **{f\"W{l}\": W[l] for l in range(1, L + 1)},",
+            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)})",
+            'print(f"{stopped}; J = {J_history[-1]:.12g}; J and the final W[l], b[l] saved to {out}")',
+            ""]
+    return "\n".join(_tidy(out)), arrays
+
+
+def _tidy(lines: list[str]) -> list[str]:
+    """No blank lines between a section comment and the definition under it."""
+    out: list[str] = []
+    for line in "\n".join(lines).split("\n"):
+        if line == "" and out and out[-1].startswith("# ----"):
+            continue
+        out.append(line)
+    return out

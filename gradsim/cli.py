@@ -10,6 +10,7 @@ needs a scenario, and Textual only inside the commands that open the app (``tui`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -166,6 +167,18 @@ def overridable(fn):
     return wrapper
 
 
+@contextlib.contextmanager
+def _progress(length: int, label: str, threshold: int = 2000):
+    """A progress bar on stderr for long work, only when stderr is a terminal and the work is long;
+    yields ``tick(n)``. Output that scripts read (stdout) never changes."""
+    if length < threshold or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, update_min_steps=max(1, length // 200),
+                           show_pos=True) as bar:
+        yield bar.update
+
+
 def _open_app(scenario: "Scenario") -> None:
     from gradsim.tui.app import GradsimApp  # Textual is imported here and only here (and in serve)
 
@@ -300,7 +313,9 @@ def step(scenario: "Scenario", phases: int | None, iteration: int, seed: int | N
     click.echo(f"{scenario.name}: iteration {iteration}, n = {sim.n}, m = {mb}"
                + (f" of {sim.m}" if mb != sim.m else "") + f", loss {sim.loss_name}, P = {sim.P} phases")
     try:
-        for line in step_lines(sim, iteration, phases):
+        with _progress(iteration - 1, f"running to iteration {iteration}") as tick:
+            lines = list(step_lines(sim, iteration, phases, on_iteration=lambda s: tick(1)))
+        for line in lines:
             click.echo(line)
     except ReplayError as exc:
         raise GradsimError(str(exc)) from None
@@ -462,8 +477,11 @@ def gradcheck(scenario: "Scenario", tolerance: float, eps: float, samples: int, 
 
     sim = _build(scenario, seed)
     if after:
-        sim.run(after, stop_on_blowup=False)
-    checks = engine_gradcheck(sim, eps=eps, max_per_layer=samples)
+        with _progress(after, f"running {after} iterations") as tick:
+            sim.run(after, stop_on_blowup=False, callback=lambda s: tick(1))
+    total = sum(min(p.size, samples) for p in sim.params)
+    with _progress(total, "finite differences") as tick:
+        checks = engine_gradcheck(sim, eps=eps, max_per_layer=samples, progress=lambda done, n: tick(1))
     rows, bad = gradcheck_rows(checks, tolerance)
     click.echo(f"{scenario.name}: gradient check after {sim.iteration} iteration{'s' if sim.iteration != 1 else ''}"
                f", tolerance {tolerance:g}")

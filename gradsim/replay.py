@@ -145,9 +145,11 @@ def table(rows: list[tuple[str, ...]], gap: str = "  ") -> list[str]:
     return [gap.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-def step_lines(sim: "Simulation", iteration: int = 1, phases: int | None = None) -> Iterator[str]:
+def step_lines(sim: "Simulation", iteration: int = 1, phases: int | None = None,
+               on_iteration: Callable[["Simulation"], None] | None = None) -> Iterator[str]:
     """Run ``sim`` to the start of ``iteration``, then step its first ``phases`` phases (all by default),
     yielding each phase's equations as aligned lines, and a line when a value first goes non-finite.
+    ``on_iteration`` is called after each of the iterations run silently before (a progress bar).
     """
     if iteration < 1:
         raise ValueError(f"iteration must be at least 1, got {iteration}")
@@ -158,7 +160,8 @@ def step_lines(sim: "Simulation", iteration: int = 1, phases: int | None = None)
     if sim.iteration >= iteration:
         sim.reset()
     if iteration > 1:
-        sim.run(iteration - 1 - sim.iteration, stop_on_blowup=False)
+        sim.run(iteration - 1 - sim.iteration, stop_on_blowup=False,
+                callback=None if on_iteration is None else lambda s: on_iteration(s))
     label_width = max(len(p.label) for p in sim.phases)
     seen_blowup = sim.blowup is not None
     for _ in range(k):

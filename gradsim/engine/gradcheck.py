@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -83,8 +84,11 @@ def _fd(params, flat, e, eps, X, Y, acts, loss, base) -> float | None:
 
 
 def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
-              X: np.ndarray | None = None, Y: np.ndarray | None = None) -> list[LayerCheck]:
-    """Check ``sim``'s current parameters on the batch of its next iteration (or on X, Y if given)."""
+              X: np.ndarray | None = None, Y: np.ndarray | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[LayerCheck]:
+    """Check ``sim``'s current parameters on the batch of its next iteration (or on X, Y if given).
+
+    ``progress(done, total)`` is called after every checked entry (a progress bar for large nets)."""
     if X is None:
         idx = sim.batches.indices(sim.iteration + 1 if sim.phase_index == sim.P else sim.iteration)
         X, Y = (sim.X, sim.Y) if idx is None else (sim.X[:, idx], sim.Y[:, idx])
@@ -95,6 +99,8 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
     with np.errstate(all="ignore"):
         grads = gradients(tuple(params), X, Y, acts, loss)
         J0, base = _cost_and_pattern(params, X, Y, acts, loss)
+        done = 0
+        total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
             errs, checked, skipped, step_used, resolved, noise2, scale = [], 0, 0, [], True, 0.0, 0.0
             for j in (2 * (l - 1), 2 * (l - 1) + 1):
@@ -108,6 +114,9 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                     resolved = False
                 kept, fd = [], []
                 for e in take:
+                    if progress is not None:
+                        done += 1
+                        progress(done, total_entries)
                     for h in (step, step / 10, step / 100):
                         d = _fd(params, flat, e, h, X, Y, acts, loss, base)
                         if d is not None:

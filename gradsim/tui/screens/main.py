@@ -184,13 +184,18 @@ class MainScreen(commands.CommandTarget, Screen):
         limit = self.info.run_iterations - self.sim.iteration
         if limit <= 0:
             limit = 10**9  # past the scenario's length: until paused
-        self._worker = self._train(self.sim, limit, self.info.stop_below, self._run_id, self._stop_event,
-                                   self._done_event)
+        stop_below, stop_on_blowup = self.info.stop_below, True
+        past = self.sim.stop_reason(stop_below, stop_on_blowup)  # r after a stop condition: go on past it
+        if past is not None:
+            stop_below, stop_on_blowup = None, False
+            self.notify("Training goes on past the stop condition (r pauses).", timeout=4)
+        self._worker = self._train(self.sim, limit, stop_below, self._run_id, self._stop_event,
+                                   self._done_event, stop_on_blowup)
         self._repaint(follow=False)
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False, description="training")
     def _train(self, sim: Simulation, limit: int, stop_below: float | None, run_id: int,
-               stop: threading.Event, done: threading.Event) -> str:
+               stop: threading.Event, done: threading.Event, stop_on_blowup: bool = True) -> str:
         """Run ``sim`` for up to ``limit`` iterations at the chosen speed (worker thread).
 
         The only code that touches ``sim`` while it runs. It checks ``stop`` (set by the UI) and the
@@ -220,7 +225,7 @@ class MainScreen(commands.CommandTarget, Screen):
 
         reason = "error"
         try:
-            reason = sim.run(limit, stop_below=stop_below, stop_on_blowup=True, callback=callback)
+            reason = sim.run(limit, stop_below=stop_below, stop_on_blowup=stop_on_blowup, callback=callback)
             return reason
         finally:
             snap = take_snapshot(sim, speed=self.speed)
@@ -245,8 +250,8 @@ class MainScreen(commands.CommandTarget, Screen):
             self.notify(f"Reached iteration {message.snap.iteration}, the scenario's run length "
                         f"({info.run_iterations}). r keeps training.", title="Run finished")
         elif reason == "stop_below" and info is not None:
-            self.notify(f"J fell below {info.stop_below:g} at iteration {message.snap.iteration}.",
-                        title="Run finished")
+            self.notify(f"J fell below {info.stop_below:g} at iteration {message.snap.iteration}. "
+                        "r keeps training.", title="Run finished")
         elif reason in ("blowup", "halted") and message.snap.blowup is not None:
             self.notify(message.snap.blowup.describe(), title="Blow-up", severity="error")
         elif reason == "error":

@@ -37,6 +37,7 @@ from ..widgets.status import BlowUpBanner, StatusBar
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0)  # iterations per second; 0 = max
 DEFAULT_SPEED = 3  # 10 it/s
 PAINT_INTERVAL = 0.1  # seconds: the most often panels are repainted while running
+LOSS_INTERVAL = 0.5  # seconds: the most often the loss curve (a plotext build) is redrawn while running
 
 
 def speed_label(speed: int) -> str:
@@ -156,7 +157,8 @@ class MainScreen(commands.CommandTarget, Screen):
         if self._pending is not None:
             snap, self._pending = self._pending, None
             self.paint(snap, follow=False)
-        self.query_one(LossCurve).redraw()  # a no-op unless its data or its size changed
+        # a no-op unless its data or its size changed; while training, at most LOSS_INTERVAL apart
+        self.query_one(LossCurve).redraw(min_interval=LOSS_INTERVAL if self.running else 0.0)
 
     def _repaint(self, follow: bool = True) -> None:
         assert self.sim is not None

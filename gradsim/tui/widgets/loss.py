@@ -9,6 +9,7 @@ directly after a key press) rebuilds the plot when the data changed.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from textual_plotext import PlotextPlot
@@ -96,6 +97,7 @@ class LossCurve(PlotextPlot):
         self._history = HistoryView.of(())
         self._blowup: int | None = None
         self._drawn: tuple[int, int | None, int, int] | None = None
+        self._drawn_at = -math.inf
         self.points = 0  # how many finite points the last draw plotted
 
     def on_mount(self) -> None:
@@ -107,13 +109,18 @@ class LossCurve(PlotextPlot):
         self._history = history if isinstance(history, HistoryView) else HistoryView.of(history)
         self._blowup = blowup_iteration
 
-    def redraw(self, force: bool = False) -> None:
+    def redraw(self, force: bool = False, min_interval: float = 0.0) -> None:
+        """Rebuild the plot if its data or size changed; not again within ``min_interval`` seconds (a
+        plotext build costs several ms, so while training runs the curve follows at a lower rate)."""
         hist = self._history
         key = (hist.total, self._blowup, self.size.width, self.size.height)
         last = hist.last
         if not force and self._drawn == key + (last,):
             return
-        self._drawn = key + (last,)
+        now = time.monotonic()
+        if not force and now - self._drawn_at < min_interval:
+            return
+        self._drawn, self._drawn_at = key + (last,), now
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

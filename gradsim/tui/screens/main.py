@@ -82,6 +82,7 @@ class MainScreen(commands.CommandTarget, Screen):
         self._stop_event = threading.Event()
         self._done_event = threading.Event()
         self._pending: Snapshot | None = None
+        self._next_paint = 0.0  # while running: not before (see _tick)
         self._run_id = 0
 
     # ------------------------------------------------------------------------------------- layout
@@ -153,12 +154,22 @@ class MainScreen(commands.CommandTarget, Screen):
             self.query_one(StatusBar).show(info, snap, self.running, self.speed)
 
     def _tick(self) -> None:
-        """The 10 Hz paint timer: the newest snapshot from the worker, and the loss curve."""
-        if self._pending is not None:
+        """The 10 Hz paint timer: the newest snapshot from the worker, and the loss curve.
+
+        While training runs, a repaint waits until as long after the last one as that one took (paint and
+        screen refresh): the UI thread then holds the GIL at most about half the time, and the worker
+        keeps at least the other half, however slow the terminal or the machine."""
+        now = time.monotonic()
+        if self._pending is not None and not (self.running and now < self._next_paint):
             snap, self._pending = self._pending, None
             self.paint(snap, follow=False)
+            self.call_after_refresh(self._painted, now)
         # a no-op unless its data or its size changed; while training, at most LOSS_INTERVAL apart
         self.query_one(LossCurve).redraw(min_interval=LOSS_INTERVAL if self.running else 0.0)
+
+    def _painted(self, started: float) -> None:
+        now = time.monotonic()
+        self._next_paint = now + (now - started)
 
     def _repaint(self, follow: bool = True) -> None:
         assert self.sim is not None

@@ -360,8 +360,9 @@ def _output_path(suffixes: tuple[str, ...]):
 @click.option("--npz", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".npz",)),
               metavar="FILE", help="Write the last iteration's arrays (X, Y, W[l], ..., dA[l], J) to FILE.npz.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--ignore-stop", is_flag=True, help="Run every iteration: no stop_below, no stop on a blow-up.")
 def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: Path | None, npz: Path | None,
-        quiet: bool) -> None:
+        quiet: bool, ignore_stop: bool) -> None:
     """Run SCENARIO headless with its stop conditions and print a summary: final J, per-layer ‖dW[l]‖,
     and for a blow-up which array of which layer went non-finite first, in which phase and iteration.
     A progress bar shows on a terminal.
@@ -374,6 +375,8 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 
     _refuse_inputs("--trace", trace, (scenario,))
     _refuse_inputs("--npz", npz, (scenario,), trace)
+    if ignore_stop:
+        scenario = scenario.without_stops()
     sim = _build(scenario, seed)
     n = iterations if iterations is not None else scenario.run.iterations
     stop_below, stop_on_blowup = scenario.run.stop_below, scenario.run.stop_on_blowup
@@ -407,7 +410,8 @@ def run(scenario: "Scenario", iterations: int | None, seed: int | None, trace: P
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), callback=_output_path((".xml",)),
               metavar="FILE", help="Write a JUnit XML report to FILE.xml.")
 @click.option("--seed", type=SEED, default=None, help="Replace every scenario's seed.")
-def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | None) -> None:
+@click.option("--ignore-stop", is_flag=True, help="Run every scenario's every iteration: no stop conditions.")
+def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | None, ignore_stop: bool) -> None:
     """Run SCENARIOs (default: every bundled one) and check their [[expect]] entries; print a pass/fail
     table. Exit 0 when all pass, 1 when any fails.
 
@@ -422,6 +426,8 @@ def check(scenarios: tuple["Scenario", ...], junit: Path | None, seed: int | Non
     if not scenarios:
         scenarios = tuple(SCENARIO.convert(name, None, None) for name, _ in list_bundled())
     _refuse_inputs("--junit", junit, scenarios)
+    if ignore_stop:
+        scenarios = tuple(sc.without_stops() for sc in scenarios)
     suites, rows = check_scenarios(scenarios, seed, debug=bool(os.environ.get("GRADSIM_DEBUG")))
     if junit is not None:  # before anything is printed: a closed pipe (| head -1) cannot lose the report
         try:

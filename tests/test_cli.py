@@ -603,3 +603,35 @@ def test_readme_lists_every_bundled_scenario_as_gradsim_list_does():
     for line in r.stdout.splitlines():
         name, summary = line.split("  ", 1)
         assert f"| `{name}` | {summary} |" in readme, name
+
+
+# ------------------------------------------------------------------------------------- --ignore-stop
+def _stopping(tmp_path: Path) -> Path:
+    """tiny.toml with a stop condition it meets early, and an expectation past that point."""
+    text = Path(TINY).read_text(encoding="utf-8").replace("iterations = 5", "iterations = 200\nstop_below = 0.6")
+    text += '\n[[expect]]\nat = { iteration = 150, phase = "update" }\nvalue = "iteration"\nop = "=="\nrhs = 150\n'
+    path = tmp_path / "stopping.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_run_ignore_stop_runs_every_iteration(tmp_path):
+    path = _stopping(tmp_path)
+    stopped = invoke("run", path)
+    assert stopped.exit_code == 0 and "J fell below 0.6" in stopped.stdout.splitlines()[0], stopped.output
+    r = invoke("run", path, "--ignore-stop")
+    assert r.exit_code == 0, r.output
+    sim = build_simulation(load_scenario(path))
+    assert sim.run(200) == "iterations"  # no stop conditions: the plain engine, independently
+    out = r.stdout.splitlines()
+    assert out[0] == "stopping: ran 200 iterations"
+    assert out[1].startswith(f"J = {sim.J:.6g}")
+
+
+def test_check_ignore_stop_reaches_points_past_the_stop_condition(tmp_path):
+    path = _stopping(tmp_path)
+    stopped = invoke("check", path)
+    assert stopped.exit_code == 1 and "not reached: the run stopped" in stopped.stdout
+    r = invoke("check", path, "--ignore-stop")
+    assert r.exit_code == 0, r.output
+    assert "1 scenario, 3 expectations: 3 passed, 0 failed" in r.stdout

@@ -271,11 +271,11 @@ async def test_large_matrices_are_summarised_until_f():
         table = main(app).query_one("#matrix-W", MatrixTable)
         assert table.array.shape == (18, 20)
         assert None in table._cols and None in table._rows and table.row_count < 18
-        assert table.get_row_at(ROW_HEAD)[0].plain.strip() == "⋮"
+        assert table.cell_text(ROW_HEAD, 0).strip() == "⋮"
         text = screen_text(app)
         assert "Z[1] (18,1)" in text, text  # forward l=1 scrolls the panel to Z[1]
         await press(pilot, "f")
-        assert table.row_count == 18 and len(table.columns) == 20
+        assert table.row_count == 18 and table.column_count == 20
         await press(pilot, "f")
         assert table.row_count < 18
 
@@ -448,3 +448,26 @@ def test_docs_key_table_matches_the_app():
     root = Path(__file__).resolve().parent.parent
     for doc in (root / "docs" / "tui.md", root / "README.md"):
         assert key_table_markdown() in doc.read_text(encoding="utf-8"), doc
+
+
+async def test_r_after_the_stop_condition_goes_on_training_and_says_so():
+    scenario = three_layer()
+    from gradsim.scenario import with_overrides
+    scenario = with_overrides(scenario, [("run.stop_below", 0.69)])  # J starts just above ln 2
+    app = GradsimApp(scenario)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, *["plus"] * 7, "r")  # max speed
+        screen = main(app)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if not screen.running:
+                break
+        first = screen.sim.iteration
+        assert not screen.running and screen.sim.J < 0.69 <= screen.sim.J_history[-2] and first < 50
+        await press(pilot, "r")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if not screen.running:
+                break
+        assert not screen.running and screen.sim.iteration == 50  # on to the scenario's length
+        assert any("past the stop condition" in n.message for n in app._notifications)

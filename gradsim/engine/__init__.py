@@ -6,6 +6,7 @@ Each concept is one registry entry that every other part of gradsim asks: ``ACTI
 
 from .activations import ACTIVATIONS, Activation, get_activation, hidden_activations, sigmoid, softmax
 from .gradcheck import LayerCheck, gradcheck
+from .history import History, HistoryView
 from .init import INITIALIZERS, Initializer, InitSpec, get_initializer, init_layer, selectable_initializers
 from .losses import LOSSES, Loss, check_compatible, get_loss
 from .network import LayerSpec
@@ -18,6 +19,7 @@ from .stats import ArrayStats, array_stats, norm, std
 __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "hidden_activations", "sigmoid", "softmax",
     "LayerCheck", "gradcheck",
+    "History", "HistoryView",
     "INITIALIZERS", "Initializer", "InitSpec", "get_initializer", "init_layer", "selectable_initializers",
     "LOSSES", "Loss", "check_compatible", "get_loss",
     "LayerSpec",

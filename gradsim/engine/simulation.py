@@ -23,6 +23,7 @@ import numpy as np
 
 from . import optim
 from .activations import Activation, fraction_dead, fraction_saturated
+from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
 from .network import LayerSpec, layer_backward, layer_forward, output_dZ
@@ -111,7 +112,7 @@ class Simulation:
         self.records: list[Record] = []
         self._cache: dict[str, Array] = {}
         self.J: float | None = None
-        self.J_history: list[float] = []
+        self.J_history = History(recent=max(1024, self.history_size + 1))  # bounded: engine/history.py
         self.blowup: BlowUp | None = None
         self.halted = False
         self._history: deque[Start] = deque(maxlen=self.history_size)
@@ -391,7 +392,7 @@ class Simulation:
             self._history.pop()
         self._params, self.opt_state = start.params, start.opt_state
         self.blowup, self.halted = start.blowup, start.halted
-        del self.J_history[iteration - 1 :]
+        self.J_history.truncate(iteration - 1)
         self.iteration = iteration - 1
         self._fp = False
         with self._errstate():

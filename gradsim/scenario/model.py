@@ -4,7 +4,7 @@ specs (``LayerSpec``, ``InitSpec``, ``OptimizerSpec``), so nothing here mirrors 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -179,4 +179,11 @@ class Scenario:
     def parameter_count(self) -> int:
         n = self.n
         return sum(n[l] * n[l - 1] + n[l] for l in range(1, len(n)))
+
+    def without_stops(self) -> "Scenario":
+        """The same scenario with its stop conditions off (``--ignore-stop``): no ``stop_below``, no stop on a
+        blow-up, so it runs all ``run.iterations`` (non-finite parameters still halt the engine)."""
+        run_doc = {k: v for k, v in dict(self.doc.get("run", {})).items() if k != "stop_below"}
+        doc = {**self.doc, "run": {**run_doc, "stop_on_blowup": False}}
+        return replace(self, run=replace(self.run, stop_below=None, stop_on_blowup=False), doc=doc)
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..display import norm
-from ..engine import Activation, BlowUp, Phase, Simulation
+from ..engine import Activation, BlowUp, HistoryView, Phase, Simulation
 from ..equations import Equation, equations
 
 Array = np.ndarray
@@ -112,7 +112,7 @@ class Snapshot:
     arrays: Mapping[str, Array]  # this iteration's cache: X, Y, A[0], W[l], b[l], Z[l], A[l], dZ[l], ...
     updated: Mapping[str, Array] | None  # new W[l], b[l] when the last phase was the update
     J: float | None
-    J_history: tuple[float, ...]
+    J_history: HistoryView  # bounded copy: J at each kept iteration (engine/history.py)
     blowup: BlowUp | None
     halted: bool
     flow: tuple[LayerFlow, ...]  # l = 1..L
@@ -174,7 +174,7 @@ def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") ->
         arrays=MappingProxyType(arrays),
         updated=updated,
         J=sim.J,
-        J_history=tuple(sim.J_history),
+        J_history=sim.J_history.view(),
         blowup=sim.blowup,
         halted=sim.halted,
         flow=tuple(flow),

@@ -39,6 +39,7 @@ from ..widgets.status import BlowUpBanner, StatusBar
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0)  # iterations per second; 0 = max
 DEFAULT_SPEED = 3  # 10 it/s
 PAINT_INTERVAL = 0.1  # seconds: the most often panels are repainted while running
+LOSS_INTERVAL = 0.5  # seconds: the most often the loss curve (a plotext build) is redrawn while running
 
 
 def speed_label(speed: int) -> str:
@@ -83,6 +84,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self._stop_event = threading.Event()
         self._done_event = threading.Event()
         self._pending: Snapshot | None = None
+        self._next_paint = 0.0  # while running: not before (see _tick)
         self._run_id = 0
 
     # ------------------------------------------------------------------------------------- layout
@@ -157,11 +159,22 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.query_one(StatusBar).show(info, snap, self.running, self.speed)
 
     def _tick(self) -> None:
-        """The 10 Hz paint timer: the newest snapshot from the worker, and the loss curve."""
-        if self._pending is not None:
+        """The 10 Hz paint timer: the newest snapshot from the worker, and the loss curve.
+
+        While training runs, a repaint waits until as long after the last one as that one took (paint and
+        screen refresh): the UI thread then holds the GIL at most about half the time, and the worker
+        keeps at least the other half, however slow the terminal or the machine."""
+        now = time.monotonic()
+        if self._pending is not None and not (self.running and now < self._next_paint):
             snap, self._pending = self._pending, None
             self.paint(snap, follow=False)
-        self.query_one(LossCurve).redraw()  # a no-op unless its data or its size changed
+            self.call_after_refresh(self._painted, now)
+        # a no-op unless its data or its size changed; while training, at most LOSS_INTERVAL apart
+        self.query_one(LossCurve).redraw(min_interval=LOSS_INTERVAL if self.running else 0.0)
+
+    def _painted(self, started: float) -> None:
+        now = time.monotonic()
+        self._next_paint = now + (now - started)
 
     def _repaint(self, follow: bool = True) -> None:
         assert self.sim is not None
@@ -189,13 +202,18 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         limit = self.info.run_iterations - self.sim.iteration
         if limit <= 0:
             limit = 10**9  # past the scenario's length: until paused
-        self._worker = self._train(self.sim, limit, self.info.stop_below, self._run_id, self._stop_event,
-                                   self._done_event)
+        stop_below, stop_on_blowup = self.info.stop_below, True
+        past = self.sim.stop_reason(stop_below, stop_on_blowup)  # r after a stop condition: go on past it
+        if past is not None:
+            stop_below, stop_on_blowup = None, False
+            self.notify("Training goes on past the stop condition (r pauses).", timeout=4)
+        self._worker = self._train(self.sim, limit, stop_below, self._run_id, self._stop_event,
+                                   self._done_event, stop_on_blowup)
         self._repaint(follow=False)
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False, description="training")
     def _train(self, sim: Simulation, limit: int, stop_below: float | None, run_id: int,
-               stop: threading.Event, done: threading.Event) -> str:
+               stop: threading.Event, done: threading.Event, stop_on_blowup: bool = True) -> str:
         """Run ``sim`` for up to ``limit`` iterations at the chosen speed (worker thread).
 
         The only code that touches ``sim`` while it runs. It checks ``stop`` (set by the UI) and the
@@ -225,7 +243,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
         reason = "error"
         try:
-            reason = sim.run(limit, stop_below=stop_below, stop_on_blowup=True, callback=callback)
+            reason = sim.run(limit, stop_below=stop_below, stop_on_blowup=stop_on_blowup, callback=callback)
             return reason
         finally:
             snap = take_snapshot(sim, speed=self.speed)
@@ -250,8 +268,8 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.notify(f"Reached iteration {message.snap.iteration}, the scenario's run length "
                         f"({info.run_iterations}). r keeps training.", title="Run finished")
         elif reason == "stop_below" and info is not None:
-            self.notify(f"J fell below {info.stop_below:g} at iteration {message.snap.iteration}.",
-                        title="Run finished")
+            self.notify(f"J fell below {info.stop_below:g} at iteration {message.snap.iteration}. "
+                        "r keeps training.", title="Run finished")
         elif reason in ("blowup", "halted") and message.snap.blowup is not None:
             self.notify(message.snap.blowup.describe(), title="Blow-up", severity="error")
         elif reason == "error":

@@ -41,6 +41,8 @@ class EquationPanel(VerticalScroll, can_focus=False):
     def show(self, info: NetInfo, snap: Snapshot) -> None:
         self.lines = phase_lines(info, snap)
         phase = snap.phase
-        self.border_title = "Equation" if phase is None else f"Equation · {phase.label}"
-        self.border_subtitle = f"next: {snap.next_phase.label}"
+        title = "Equation" if phase is None else f"Equation · {phase.label}"
+        subtitle = f"next: {snap.next_phase.label}"
+        if (title, subtitle) != (self.border_title, self.border_subtitle):  # setting them repaints the panel
+            self.border_title, self.border_subtitle = title, subtitle
         self.text.set(to_content(self.lines), layout=True)

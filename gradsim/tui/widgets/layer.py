@@ -169,7 +169,8 @@ class LayerPanel(Vertical):
         changed_layer = layer != self.layer_index
         self.info, self.snap, self.layer_index = info, snap, layer
         L = info.L
-        self.border_title = f"Layer l={layer} of {L}"
+        if self.border_title != f"Layer l={layer} of {L}":  # setting it repaints the whole panel
+            self.border_title = f"Layer l={layer} of {L}"
         flow = snap.flow[layer - 1]
         head: list[tuple[str, str] | str] = [
             (f"n[{layer}] = {info.n[layer]}", "bold"), ("  units   ", "$text-muted"),

@@ -9,21 +9,28 @@ directly after a key press) rebuilds the plot when the data changed.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from textual_plotext import PlotextPlot
 
 from ...display import decade, sci
+from ...engine.history import HistoryView
 
 
 def downsample(xs, ys, buckets: int) -> tuple[list[int], list[float]]:
-    """At most 2 points per bucket, the min and the max of each run of x (in x order), so spikes survive."""
+    """At most 2 points per bucket of x, the min and the max of each (in x order), so spikes survive.
+
+    Buckets are equal spans of x, not of the index: an older, downsampled history has fewer samples per
+    iteration than its recent, exact window.
+    """
     x = np.asarray(xs)
     y = np.asarray(ys, dtype=np.float64)
     n = len(x)
     if n <= 2 * buckets:
         return x.tolist(), y.tolist()
-    edges = np.unique(np.linspace(0, n, buckets + 1).astype(np.int64)[:-1])
+    bounds = np.linspace(float(x[0]), float(x[-1]), buckets + 1)[:-1]
+    edges = np.unique(np.searchsorted(x, bounds, side="left"))
     lo = np.minimum.reduceat(y, edges)
     hi = np.maximum.reduceat(y, edges)
     ends = np.append(edges[1:], n)
@@ -87,9 +94,10 @@ class LossCurve(PlotextPlot):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._history: tuple[float, ...] = ()
+        self._history = HistoryView.of(())
         self._blowup: int | None = None
         self._drawn: tuple[int, int | None, int, int] | None = None
+        self._drawn_at = -math.inf
         self.points = 0  # how many finite points the last draw plotted
 
     def on_mount(self) -> None:
@@ -97,35 +105,41 @@ class LossCurve(PlotextPlot):
         self.border_title = "Loss J (log scale)"
         self.redraw()
 
-    def set_history(self, history: tuple[float, ...], blowup_iteration: int | None) -> None:
-        self._history = history
+    def set_history(self, history: HistoryView | tuple[float, ...], blowup_iteration: int | None) -> None:
+        self._history = history if isinstance(history, HistoryView) else HistoryView.of(history)
         self._blowup = blowup_iteration
 
-    def redraw(self, force: bool = False) -> None:
-        key = (len(self._history), self._blowup, self.size.width, self.size.height)
-        last = self._history[-1] if self._history else None
+    def redraw(self, force: bool = False, min_interval: float = 0.0) -> None:
+        """Rebuild the plot if its data or size changed; not again within ``min_interval`` seconds (a
+        plotext build costs several ms, so while training runs the curve follows at a lower rate)."""
+        hist = self._history
+        key = (hist.total, self._blowup, self.size.width, self.size.height)
+        last = hist.last
         if not force and self._drawn == key + (last,):
             return
-        self._drawn = key + (last,)
+        now = time.monotonic()
+        if not force and now - self._drawn_at < min_interval:
+            return
+        self._drawn, self._drawn_at = key + (last,), now
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("iteration")
-        n = len(self._history)
-        J = np.asarray(self._history, dtype=np.float64)
+        n = hist.total
+        J = hist.values
         ok = np.isfinite(J) & (J > 0)
-        xs_arr = np.nonzero(ok)[0] + 1
+        xs_arr = hist.iterations[ok]
         with np.errstate(all="ignore"):
             ys_arr = np.log10(J[ok])
         self.points = int(ok.sum())
         title = "J"
-        if self._history:
-            title = f"J = {sci(self._history[-1])} at iteration {len(self._history)}"
+        if n:
+            title = f"J = {sci(last)} at iteration {n}"
         if self._blowup is not None:
             title += f" · non-finite from iteration {self._blowup}"
         plt.title(title)
         if not self.points:
-            plt.title("J appears here after the loss phase" if not self._history else
+            plt.title("J appears here after the loss phase" if not n else
                       f"{title}: no finite, positive J to plot")
             plt.xlim(0, max(1, n))
             plt.ylim(-1, 1)

@@ -35,6 +35,9 @@ class TextView(Widget):
         content = Content(content) if isinstance(content, str) else content
         if content == self._content:
             return
+        width = self.content_region.width
+        if layout and width and self.is_mounted:  # a new layout only when the height really changes
+            layout = content.get_height(self.styles, width) != self._content.get_height(self.styles, width)
         self._content = content
         self.refresh(layout=layout)
 

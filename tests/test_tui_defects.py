@@ -89,7 +89,7 @@ async def test_pause_stops_on_the_picture_that_was_showing():
         time.sleep(0.45)  # the UI thread is busy (a slow repaint): the worker trains on meanwhile
         shown = screen.snap
         assert screen.sim.iteration > shown.iteration >= 1  # iterations nobody has seen yet
-        J_shown = shown.J_history
+        J_shown = tuple(shown.J_history.values)  # a bounded view; short runs keep every J
         await screen.action_toggle_run()  # the key, handled late
         await pilot.pause()
         assert not screen.running

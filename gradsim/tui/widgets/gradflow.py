@@ -129,7 +129,9 @@ class GradientFlow(Widget):
             if relu:
                 row.append(self._frac(f, "dead", info, l))
             lines.append(Content.assemble(*row))
-        lines += self._tail(width)
+        tail = self._tail(width)  # the verdict's lines first, then the first/last ratios
+        n_verdict = len(self._verdict_lines(width))
+        lines = tail[:n_verdict] + lines + tail[n_verdict:]
         return Content("\n").join(lines)
 
     def _tail(self, width: int) -> list[Content]:
@@ -156,12 +158,17 @@ class GradientFlow(Widget):
             lines.append(Content.assemble(*line))
         if not lines:
             lines.append(Content.styled("· = not computed yet in this iteration"[:width], "$text-muted"))
+        return self._verdict_lines(width) + lines
+
+    def _verdict_lines(self, width: int) -> list[Content]:
+        """The verdict, wrapped to ``width``: drawn first, so a short panel that scrolls still shows it."""
         text = self.verdict()
         style = "bold $success" if text.startswith("healthy") else "bold $error" if text else "$text-muted"
+        out = []
         for k, chunk in enumerate(textwrap.wrap("verdict " + (text or "·"), width) or [""]):
             head = "verdict " if k == 0 else ""
-            lines.append(Content.assemble((head, "$text-muted"), (chunk[len(head):], style)))
-        return lines
+            out.append(Content.assemble((head, "$text-muted"), (chunk[len(head):], style)))
+        return out
 
     def _axes(self, bw: int, both: bool) -> Content:
         parts: list[tuple[str, str]] = [(" " * LABEL, "")]

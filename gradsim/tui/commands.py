@@ -57,6 +57,9 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("g", "g", "cycle_gradient", "Gradient column",
             "Follow the next gradient in the gradient-flow panel: ‖dZ[l]‖, ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖.",
     ),
+    Command("s", "s", "notes", "Scenario notes",
+            "Show what the scenario teaches and what to look at, and its expectations as a live list: pending "
+            "until the run reaches their point, then ✓ or ✗ with the value found."),
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",

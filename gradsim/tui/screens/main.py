@@ -122,6 +122,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self.scenario, self.sim, self.info = scenario, sim, info
         self.selected = 1
         self.data_load(sim, scenario)
+        self.notes_load(scenario)
         self.app.sub_title = scenario.name
         self.paint(take_snapshot(sim, speed=self.speed), follow=False)
         return True
@@ -150,6 +151,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.query_one(LayerPanel).show(info, snap, self.selected)
             self.query_one(GradientFlow).show(info, snap)
             self.data_paint(snap)
+            self.notes_paint(snap)
             loss = self.query_one(LossCurve)
             loss.set_history(snap.J_history, snap.blowup.iteration if snap.blowup else None)
             if not self.running:

@@ -24,6 +24,7 @@ from ...engine import Simulation
 from ...errors import ScenarioError
 from ...scenario import Scenario
 from .. import commands
+from ..heldout import HeldOutHistory
 from ..scenarios import build
 from ..state import NetInfo, Snapshot, take_snapshot
 from .data_actions import DataActions
@@ -123,6 +124,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self.selected = 1
         self.data_load(sim, scenario)
         self.notes_load(scenario)
+        self.heldout = HeldOutHistory(sim)
         self.app.sub_title = scenario.name
         self.paint(take_snapshot(sim, speed=self.speed), follow=False)
         return True
@@ -154,6 +156,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.notes_paint(snap)
             loss = self.query_one(LossCurve)
             loss.set_history(snap.J_history, snap.blowup.iteration if snap.blowup else None)
+            loss.set_test(*self.heldout.points(snap.iteration, snap.phase_index))
             if not self.running:
                 loss.redraw()
             self.query_one(StatusBar).show(info, snap, self.running, self.speed)
@@ -167,6 +170,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
     def _repaint(self, follow: bool = True) -> None:
         assert self.sim is not None
+        self.heldout.record(self.sim)
         self.paint(take_snapshot(self.sim, speed=self.speed), follow=follow)
 
     # ------------------------------------------------------------------------------------ worker
@@ -210,6 +214,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         def callback(s: Simulation) -> bool:
             if stop.is_set() or worker.is_cancelled:
                 return False
+            self.heldout.record(s, min_interval=0.002)  # J_test for the loss panel, sampled at top speed
             speed = SPEEDS[self.speed_index]
             now = time.monotonic()
             if speed != clock["speed"]:

@@ -49,6 +49,7 @@ class DataActions:
 
     def action_toggle_data(self) -> None:
         middle = self.query_one("#middle")
+        middle.remove_class("-flowmap", "-hist")
         middle.toggle_class("-data")
         shown = middle.has_class("-data")
         if shown and self.snap is not None:

@@ -28,7 +28,10 @@ from ..heldout import HeldOutHistory
 from ..scenarios import build
 from ..state import NetInfo, Snapshot, take_snapshot
 from .data_actions import DataActions
+from .panel_actions import PanelActions
 from ..widgets.data import DataPanel
+from ..widgets.flowmap import FlowMapPanel
+from ..widgets.histogram import ValueHistogram
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
 from ..widgets.keybar import KeyBar
@@ -46,7 +49,7 @@ def speed_label(speed: int) -> str:
     return "max speed" if speed == 0 else f"{speed} it/s"
 
 
-class MainScreen(DataActions, commands.CommandTarget, Screen):
+class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]
@@ -95,6 +98,8 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         with Horizontal(id="middle"):
             yield LayerPanel(id="layer")
             yield DataPanel(id="data")
+            yield FlowMapPanel(id="flowmap")
+            yield ValueHistogram(id="hist")
             with Vertical(id="side"):
                 with VerticalScroll(id="flow-box", can_focus=False):
                     yield GradientFlow(id="flow")
@@ -125,6 +130,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self.data_load(sim, scenario)
         self.notes_load(scenario)
         self.heldout = HeldOutHistory(sim)
+        self.panels_load()
         self.app.sub_title = scenario.name
         self.paint(take_snapshot(sim, speed=self.speed), follow=False)
         return True
@@ -154,6 +160,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.query_one(GradientFlow).show(info, snap)
             self.data_paint(snap)
             self.notes_paint(snap)
+            self.panels_paint(snap)
             loss = self.query_one(LossCurve)
             loss.set_history(snap.J_history, snap.blowup.iteration if snap.blowup else None)
             loss.set_test(*self.heldout.points(snap.iteration, snap.phase_index))
@@ -350,6 +357,8 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
     def action_cycle_gradient(self) -> None:
         key = self.query_one(GradientFlow).cycle()
+        if self.snap is not None:
+            self.panels_paint(self.snap)  # the heat-map follows the same quantity
         self.notify(f"Gradient flow follows ‖{key}[l]‖", timeout=2)
 
     def action_blur(self) -> None:

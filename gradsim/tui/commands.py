@@ -57,6 +57,15 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("g", "g", "cycle_gradient", "Gradient column",
             "Follow the next gradient in the gradient-flow panel: ‖dZ[l]‖, ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖.",
     ),
+    Command("h", "h", "toggle_flowmap", "Gradient history",
+            "Show the followed gradient (g) as a layers × iterations heat-map in log colour with a decade "
+            "legend, and per-layer curves, in the layer panel's place; h again brings the layer panel back."),
+    Command("v", "v", "toggle_histogram", "Value histograms",
+            "Show the selected layer's histograms of A[l] (the activation's range marked, e.g. σ's 0 and 1) "
+            "and dZ[l] at the current phase in the layer panel's place; v again brings it back."),
+    Command("s", "s", "notes", "Scenario notes",
+            "Show what the scenario teaches and what to look at, and its expectations as a live list: pending "
+            "until the run reaches their point, then ✓ or ✗ with the value found."),
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",

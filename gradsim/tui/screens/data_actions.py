@@ -7,6 +7,7 @@ example it shows; ``s`` opens the scenario's notes and its expectations as a liv
 from __future__ import annotations
 
 from ..dataview import DataSource
+from ..live_checks import LiveChecks
 from ..widgets.data import DataPanel
 
 
@@ -17,6 +18,30 @@ class DataActions:
         """A new simulation: the panel takes its data (read-only arrays, never written)."""
         self.query_one(DataPanel).set_source(DataSource.of(sim, scenario.data.params), sim.heldout)
 
+    def notes_load(self, scenario) -> None:
+        """A new scenario: a fresh live list of its expectations (its shadow run is built when first needed)."""
+        self.live_checks = LiveChecks(scenario)
+
+    def notes_paint(self, snap) -> None:
+        """Tell the live list where the run is, and whether the run's stop rules end it here."""
+        checks = getattr(self, "live_checks", None)
+        if checks is None:
+            return
+        run = self.scenario.run
+        stopped = snap.halted or (run.stop_on_blowup and snap.blowup is not None) or (
+            run.stop_below is not None and snap.J is not None and snap.J < run.stop_below)
+        checks.saw(snap.iteration, snap.phase_index, stopped)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(iteration, phases run in it) of the picture on screen."""
+        return (self.snap.iteration, self.snap.phase_index) if self.snap is not None else (0, 0)
+
+    def action_notes(self) -> None:
+        from .notes import NotesScreen
+
+        self.app.push_screen(NotesScreen(self))
+
     def data_paint(self, snap) -> None:
         panel = self.query_one(DataPanel)
         if panel.display and self.info is not None:
@@ -24,6 +49,7 @@ class DataActions:
 
     def action_toggle_data(self) -> None:
         middle = self.query_one("#middle")
+        middle.remove_class("-flowmap", "-hist")
         middle.toggle_class("-data")
         shown = middle.has_class("-data")
         if shown and self.snap is not None:

@@ -24,10 +24,14 @@ from ...engine import Simulation
 from ...errors import ScenarioError
 from ...scenario import Scenario
 from .. import commands
+from ..heldout import HeldOutHistory
 from ..scenarios import build
 from ..state import NetInfo, Snapshot, take_snapshot
 from .data_actions import DataActions
+from .panel_actions import PanelActions
 from ..widgets.data import DataPanel
+from ..widgets.flowmap import FlowMapPanel
+from ..widgets.histogram import ValueHistogram
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
 from ..widgets.keybar import KeyBar
@@ -46,7 +50,7 @@ def speed_label(speed: int) -> str:
     return "max speed" if speed == 0 else f"{speed} it/s"
 
 
-class MainScreen(DataActions, commands.CommandTarget, Screen):
+class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]
@@ -96,6 +100,8 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         with Horizontal(id="middle"):
             yield LayerPanel(id="layer")
             yield DataPanel(id="data")
+            yield FlowMapPanel(id="flowmap")
+            yield ValueHistogram(id="hist")
             with Vertical(id="side"):
                 with VerticalScroll(id="flow-box", can_focus=False):
                     yield GradientFlow(id="flow")
@@ -124,6 +130,9 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         self.scenario, self.sim, self.info = scenario, sim, info
         self.selected = 1
         self.data_load(sim, scenario)
+        self.notes_load(scenario)
+        self.heldout = HeldOutHistory(sim)
+        self.panels_load()
         self.app.sub_title = scenario.name
         self.paint(take_snapshot(sim, speed=self.speed), follow=False)
         return True
@@ -152,8 +161,11 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
             self.query_one(LayerPanel).show(info, snap, self.selected)
             self.query_one(GradientFlow).show(info, snap)
             self.data_paint(snap)
+            self.notes_paint(snap)
+            self.panels_paint(snap)
             loss = self.query_one(LossCurve)
             loss.set_history(snap.J_history, snap.blowup.iteration if snap.blowup else None)
+            loss.set_test(*self.heldout.points(snap.iteration, snap.phase_index))
             if not self.running:
                 loss.redraw()
             self.query_one(StatusBar).show(info, snap, self.running, self.speed)
@@ -178,6 +190,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
     def _repaint(self, follow: bool = True) -> None:
         assert self.sim is not None
+        self.heldout.record(self.sim)
         self.paint(take_snapshot(self.sim, speed=self.speed), follow=follow)
 
     # ------------------------------------------------------------------------------------ worker
@@ -226,6 +239,7 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
         def callback(s: Simulation) -> bool:
             if stop.is_set() or worker.is_cancelled:
                 return False
+            self.heldout.record(s, min_interval=0.002)  # J_test for the loss panel, sampled at top speed
             speed = SPEEDS[self.speed_index]
             now = time.monotonic()
             if speed != clock["speed"]:
@@ -361,6 +375,8 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
     def action_cycle_gradient(self) -> None:
         key = self.query_one(GradientFlow).cycle()
+        if self.snap is not None:
+            self.panels_paint(self.snap)  # the heat-map follows the same quantity
         self.notify(f"Gradient flow follows ‖{key}[l]‖", timeout=2)
 
     def action_blur(self) -> None:

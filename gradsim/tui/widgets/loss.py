@@ -96,8 +96,9 @@ class LossCurve(PlotextPlot):
         super().__init__(id=id)
         self._history = HistoryView.of(())
         self._blowup: int | None = None
-        self._drawn: tuple[int, int | None, int, int] | None = None
+        self._drawn: tuple | None = None
         self._drawn_at = -math.inf
+        self._test: tuple[list[int], list[float]] = ([], [])  # (iterations, J_test) with a held-out split
         self.points = 0  # how many finite points the last draw plotted
 
     def on_mount(self) -> None:
@@ -109,11 +110,15 @@ class LossCurve(PlotextPlot):
         self._history = history if isinstance(history, HistoryView) else HistoryView.of(history)
         self._blowup = blowup_iteration
 
+    def set_test(self, xs: list[int], ys: list[float]) -> None:
+        """J over the held-out examples (tui/heldout.py): drawn as a second, magenta curve."""
+        self._test = (xs, ys)
+
     def redraw(self, force: bool = False, min_interval: float = 0.0) -> None:
         """Rebuild the plot if its data or size changed; not again within ``min_interval`` seconds (a
         plotext build costs several ms, so while training runs the curve follows at a lower rate)."""
         hist = self._history
-        key = (hist.total, self._blowup, self.size.width, self.size.height)
+        key = (hist.total, self._blowup, self.size.width, self.size.height, len(self._test[0]))
         last = hist.last
         if not force and self._drawn == key + (last,):
             return
@@ -137,6 +142,10 @@ class LossCurve(PlotextPlot):
             title = f"J = {sci(last)} at iteration {n}"
         if self._blowup is not None:
             title += f" · non-finite from iteration {self._blowup}"
+        tx, ty = self._test_points()
+        self.border_title = "J (log) · cyan train · magenta test" if self._test[0] else "Loss J (log scale)"
+        if self._test[1]:
+            title = title.replace("J = ", "J (train) = ", 1) + f" · J_test = {sci(self._test[1][-1])}"
         plt.title(title)
         if not self.points:
             plt.title("J appears here after the loss phase" if not n else
@@ -149,11 +158,15 @@ class LossCurve(PlotextPlot):
             return
         width = max(10, self.size.width - 10)
         xs, ys = downsample(xs_arr, ys_arr, width)
-        lo, hi = min(ys), max(ys)
+        if tx:
+            tx, ty = downsample(tx, ty, width)
+        lo, hi = min(ys + ty), max(ys + ty)
         if hi - lo < 1e-9:
             lo, hi = lo - 0.5, hi + 0.5
         pad = (hi - lo) * 0.05
         plt.plot(xs, ys, marker="braille", color="cyan")
+        if tx:
+            plt.plot(tx, ty, marker="braille", color="magenta")
         if self._blowup is not None:
             plt.vline(self._blowup, "red")
         plt.ylim(lo - pad, hi + pad)
@@ -162,3 +175,9 @@ class LossCurve(PlotextPlot):
         ticks, labels = log_ticks(lo - pad, hi + pad)
         plt.yticks(ticks, labels)
         self.refresh()
+
+    def _test_points(self) -> tuple[list[int], list[float]]:
+        """The finite, positive J_test points as (iteration, log10 J_test)."""
+        xs, ys = self._test
+        keep = [(x, math.log10(y)) for x, y in zip(xs, ys) if math.isfinite(y) and y > 0]
+        return [x for x, _ in keep], [y for _, y in keep]

@@ -156,10 +156,39 @@ def test_show_and_step_name_the_transforms(tmp_path):
     assert "g := g·min(1, c/‖g‖)" in r.output and "→ 0.1" in r.output
 
 
-def test_export_refuses_a_scenario_with_transforms(tmp_path):
+def test_torch_export_refuses_a_scenario_with_transforms_before_writing(tmp_path):
     f = tmp_path / "t.toml"
     f.write_text(BASE + '[[transform]]\nname = "clip_value"\n')
-    r = CliRunner().invoke(main, ["export", str(f), "--numpy", str(tmp_path / "out.py")])
+    r = CliRunner().invoke(main, ["export", str(f), "--numpy", str(tmp_path / "out.py"),
+                                  "--torch", str(tmp_path / "out_torch.py")])
     assert r.exit_code == 2
     assert "transform" in r.stderr and "clip_value" in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert not (tmp_path / "out.py").exists()
+    assert not (tmp_path / "out.py").exists() and not (tmp_path / "out_torch.py").exists()
+
+
+@pytest.mark.parametrize("transforms", [
+    '[[transform]]\nname = "clip_value"\nmax_value = 0.05\n',
+    '[[transform]]\nname = "weight_decay"\nlambda = 0.3\n[[transform]]\nname = "clip_norm"\nmax_norm = 0.2\n',
+])
+def test_numpy_export_of_transforms_gives_gradsims_numbers(tmp_path, transforms):
+    from export_helpers import assert_same, exported_run, gradsim_run
+    from gradsim.scenario import load_scenario
+
+    f = tmp_path / "t.toml"
+    f.write_text(BASE + "[optimizer]\nlearning_rate = 0.2\n" + transforms)
+    sc = load_scenario(str(f))
+    assert_same(exported_run(sc, tmp_path, "numpy", 30), gradsim_run(sc, 30), 1e-12)
+
+
+def test_J_data_and_J_reg_in_expressions_split_J(tmp_path):
+    from gradsim.checks import make_lookup
+
+    sim = _sim([TransformSpec("weight_decay", **{"lambda": 2.0})], m=4)
+    sim.run_to(1, 3)  # forward, forward, loss
+    look = make_lookup(sim)
+    assert look("J_data", None) + look("J_reg", None) == sim.J
+    W1, W2 = sim.arrays["W[1]"], sim.arrays["W[2]"]
+    assert look("J_reg", None) == pytest.approx(2.0 / 8 * (float((W1**2).sum()) + float((W2**2).sum())), rel=1e-12)
+    plain = _sim([])
+    plain.run_to(1, 3)
+    assert make_lookup(plain)("J_reg", None) == 0.0 and make_lookup(plain)("J_data", None) == plain.J

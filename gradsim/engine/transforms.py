@@ -43,6 +43,10 @@ class Transform:
     penalty: Callable[[Mapping[str, float], Params, int], float] | None = None
     penalty_formula: str = ""  # the term of J, as the loss equation prints it
     source: str = ""
+    # how an exported NumPy script writes it (gradsim export): lines in the lists dW, db, W (index l = 1..L),
+    # m and L, with {param} the parameter's value; and the term it adds to J as an expression
+    np_apply: str = ""
+    np_penalty: str = ""
 
 
 def global_norm(grads: Sequence[Array]) -> float:
@@ -76,12 +80,21 @@ def _l2_penalty(hp, params, m):
 TRANSFORMS: dict[str, Transform] = {
     "clip_norm": Transform("clip_norm", (Param("max_norm", 1.0, lo=0.0, lo_open=True, symbol="c"),), _clip_norm,
                            "g := g·min(1, c/‖g‖)", "scale every gradient by min(1, c/‖g‖), ‖g‖ the global norm",
-                           source="Pascanu, Mikolov & Bengio (2013)"),
+                           source="Pascanu, Mikolov & Bengio (2013)",
+                           np_apply="total = math.hypot(*(norm(g) for g in dW[1:] + db[1:]))\n"
+                                    "if total > {max_norm}:\n"
+                                    "    scale = {max_norm} / total\n"
+                                    "    dW = [None] + [g * scale for g in dW[1:]]\n"
+                                    "    db = [None] + [g * scale for g in db[1:]]"),
     "clip_value": Transform("clip_value", (Param("max_value", 1.0, lo=0.0, lo_open=True, symbol="c"),), _clip_value,
-                            "g := clip(g, −c, c)", "clip every gradient entry into [−c, c]"),
+                            "g := clip(g, −c, c)", "clip every gradient entry into [−c, c]",
+                            np_apply="dW = [None] + [np.clip(g, -{max_value}, {max_value}) for g in dW[1:]]\n"
+                                     "db = [None] + [np.clip(g, -{max_value}, {max_value}) for g in db[1:]]"),
     "weight_decay": Transform("weight_decay", (Param("lambda", 1e-3, lo=0.0, hi=1e6, symbol="λ"),), _weight_decay,
                               "dW[{l}] := dW[{l}] + (λ/m)·W[{l}]", "add (λ/m)·W[l] to dW[l] (L2 regularisation)",
-                              penalty=_l2_penalty, penalty_formula="λ/(2m)·Σ_l ‖W[l]‖²"),
+                              penalty=_l2_penalty, penalty_formula="λ/(2m)·Σ_l ‖W[l]‖²",
+                              np_apply="dW = [None] + [dW[l] + {lambda} / m * W[l] for l in range(1, L + 1)]",
+                              np_penalty="{lambda} / (2.0 * m) * sum(norm(Wl) ** 2 for Wl in W[1:])"),
 }
 
 

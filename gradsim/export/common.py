@@ -41,13 +41,8 @@ class Plan:
 
 
 def make_plan(scenario: "Scenario", seed: int | None = None, iterations: int | None = None) -> Plan:
-    from ..errors import ScenarioError
     from ..scenario import build_simulation
 
-    if scenario.transforms:  # clipping and weight decay have no code snippets yet: refuse, do not drop them
-        raise ScenarioError("a scenario without [[transform]] tables (export does not write gradient "
-                            "transformations yet)", ", ".join(t.name for t in scenario.transforms),
-                            file=scenario.source, field="transform")
     sim = build_simulation(scenario, seed)
     return Plan(scenario, sim, scenario.run.iterations if iterations is None else iterations)
 

@@ -93,6 +93,11 @@ def make_lookup(sim: "Simulation"):
                 if sim.J is None:
                     raise ex.EvalError("J is not computed yet at this point")
                 return float(sim.J)
+            if name in ("J_data", "J_reg"):  # J = J_data + J_reg; J_reg is 0 without a penalty
+                if sim.J is None:
+                    raise ex.EvalError(f"{name} is not computed yet at this point")
+                parts = sim.J_parts or (sim.J, 0.0)
+                return float(parts[name == "J_reg"])
             if name == "J_history":
                 return np.array(sim.J_history, dtype=np.float64)
             if name in evaluate.NAMES:

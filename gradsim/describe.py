@@ -73,6 +73,7 @@ def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
         "layers": [_layer_json(s) for s in sim.layers],
         "loss": sim.loss_name,
         "optimizer": _optimizer_json(sim.optimizer),
+        "transforms": [{"name": t.name, **t.values()} for t in sim.transforms.specs],
         "init": [_init_json(s) for s in sim.init],
         "parameters": int(sum(p.size for p in sim.params)),
         "run": {"iterations": run.iterations, "stop_below": run.stop_below, "stop_on_blowup": run.stop_on_blowup},
@@ -106,6 +107,11 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
         f"parameters  {sum(p.size for p in sim.params)}",
         f"loss        {sim.loss_name}: L(ŷ, y) = {sim.loss.formula}",
         f"optimizer   {opt.name}, α = {opt.learning_rate:g}{extra} ({batch})",
+    ]
+    if sim.transforms:
+        lines.append("transforms  " + ", then ".join(t.describe() for t in sim.transforms.specs)
+                     + " (on the gradients, before the optimiser)")
+    lines += [
         f"seed        {sim.seed}",
         f"run         {scenario.run.iterations} iterations"
         + (f", stop when J < {scenario.run.stop_below:g}" if scenario.run.stop_below is not None else "")

@@ -132,9 +132,21 @@ def _loss(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     L = sim.L
     value = f"J = {fmt(sim.J)}" if ran and sim.J is not None else ""
     a = v.shape(f"A[{L}]")
+    terms = [t.entry.penalty_formula for t in sim.transforms.specs if t.entry.penalty is not None]
+    if not terms:
+        return [
+            Equation("loss", "J", "J = (1/m) Σ L(ŷ, y)", f"ŷ = A[{L}] {a}, y {a} → scalar", value),
+            Equation("loss", "L", f"L(ŷ, y) = {sim.loss.formula}", f"m = {v.mb}"),
+        ]
+    # a penalty (weight decay) is its own term of J, shown apart from the data loss
+    parts = sim.J_parts if ran else None
+    data = f"J_data = {fmt(parts[0])}" if parts else ""
+    reg = f"J_reg = {fmt(parts[1])}" if parts else ""
     return [
-        Equation("loss", "J", "J = (1/m) Σ L(ŷ, y)", f"ŷ = A[{L}] {a}, y {a} → scalar", value),
+        Equation("loss", "J", "J = J_data + J_reg", "scalar + scalar → scalar", value),
+        Equation("loss", "J_data", "J_data = (1/m) Σ L(ŷ, y)", f"ŷ = A[{L}] {a}, y {a} → scalar", data),
         Equation("loss", "L", f"L(ŷ, y) = {sim.loss.formula}", f"m = {v.mb}"),
+        Equation("loss", "J_reg", "J_reg = " + " + ".join(terms), f"W[1..{L}] → scalar", reg),
     ]
 
 
@@ -171,7 +183,7 @@ def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     opt = sim.optimizer
     formula, shapes = opt.entry.formula, "{s} − {lr}·{s} → {s}"
     lr = fmt(opt.learning_rate)
-    out = []
+    out = _transform_lines(sim, v, ran)
     for l in range(1, sim.L + 1):
         for p in ("W", "b"):
             name = f"{p}[{l}]"
@@ -184,6 +196,36 @@ def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
                         step = norm(new - old)
                     value = f"‖Δ{name}‖ = {fmt(step)}   ‖{name}‖ = {fmt(norm(new))}"
             out.append(Equation("update", name, formula.format(p=p, l=l), shapes.format(s=s, lr=lr), value))
+    return out
+
+
+def _transform_lines(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
+    """One line per gradient transformation (clipping, weight decay), with the global gradient norm ‖g‖
+    before and after it: the transforms are pure, so they are replayed here on the cached gradients."""
+    chain = sim.transforms
+    if not chain:
+        return []
+    from .engine.transforms import global_norm
+
+    L = sim.L
+    keys = [f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db")]
+    arrays = sim.arrays
+    grads = tuple(arrays.get(k) for k in keys)
+    have = ran and all(g is not None for g in grads)
+    steps = []
+    if have:
+        params = tuple(arrays[f"{k}[{l}]"] for l in range(1, L + 1) for k in ("W", "b"))
+        with np.errstate(all="ignore"):
+            steps = [global_norm(g) for _, g in chain.steps(params, grads, v.mb)]
+            before = global_norm(grads)
+    out = []
+    for i, spec in enumerate(chain.specs):
+        value = ""
+        if have:
+            value = f"‖g‖ = {fmt(before if i == 0 else steps[i - 1])} → {fmt(steps[i])}"
+        entry = spec.entry
+        formula = entry.formula.format(l="l")
+        out.append(Equation("update", "g", f"{formula}   [{spec.describe()}]", f"g = dW[1..{L}], db[1..{L}]", value))
     return out
 
 

@@ -97,8 +97,12 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     J, _ = forward(params, X, Y, layers, loss, As=As)
     if not np.isfinite(J):
         pytest.skip("J is not finite at the initial parameters")
-    # the NPZ's X, Y, W[l], b[l] are exactly what that iteration's forward pass used
-    np.testing.assert_allclose(J, float(z["J"]), rtol=1e-12, atol=0)
+    # the NPZ's X, Y, W[l], b[l] are exactly what that iteration's forward pass used; its J is the objective,
+    # the data loss plus weight decay's λ/(2m)·Σ‖W[l]‖² (the dW[l] below stay the data loss's gradients)
+    m = X.shape[1]
+    penalty = sum(t["lambda"] / (2 * m) * sum(float((params[f"W[{l}]"] ** 2).sum()) for l in range(1, len(layers) + 1))
+                  for t in spec["transforms"] if t["name"] == "weight_decay")
+    np.testing.assert_allclose(J + penalty, float(z["J"]), rtol=1e-12, atol=0)
     for l in range(1, len(layers) + 1):
         np.testing.assert_allclose(As[l], z[f"A[{l}]"], rtol=1e-12, atol=1e-300)
     big = sum(layer["n"] for layer in layers) * X.shape[1] > 10_000

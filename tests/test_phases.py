@@ -64,7 +64,7 @@ def test_positions():
 
 def test_what_each_phase_computes():
     assert computes(Phase(F, 2), 3) == (("Z", 2), ("A", 2), ("fraction_saturated", 2), ("fraction_dead", 2))
-    assert computes(Phase("loss"), 3) == (("J", None),)
+    assert computes(Phase("loss"), 3) == (("J", None), ("J_data", None), ("J_reg", None))
     assert computes(Phase(B, 3), 3) == (("dA", 3), ("dZ", 3), ("dW", 3), ("db", 3), ("dA", 2))
     assert computes(Phase(B, 2), 3) == (("dZ", 2), ("dW", 2), ("db", 2), ("dA", 1))
     assert computes(Phase("update"), 2) == (("W", 1), ("b", 1), ("W", 2), ("b", 2))
@@ -75,6 +75,7 @@ def test_which_phase_computes_a_name():
     assert computed_by("Z", 2, L) == Phase(F, 2)
     assert computed_by("fraction_dead", 1, L) == Phase(F, 1)
     assert computed_by("J", None, L) == Phase("loss")
+    assert computed_by("J_reg", None, L) == Phase("loss")  # weight decay's term of J
     assert computed_by("dA", 3, L) == Phase(B, 3)  # the loss's gradient, first thing backward l=L computes
     assert computed_by("dA", 1, L) == Phase(B, 2)  # dA[l-1] comes out of backward l
     assert computed_by("dA", 0, L) == Phase(B, 1)

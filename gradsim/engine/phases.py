@@ -12,7 +12,7 @@ network panel look positions up in it; nobody else writes the order down.
 Names are (kind, layer) pairs in the lecture's notation, layer None for J:
 
 - forward l:  Z[l], A[l] (and the unit fractions fraction_saturated[l], fraction_dead[l] of that layer)
-- loss:       J
+- loss:       J (and its terms J_data, J_reg: J_reg is weight decay's penalty, 0 without one)
 - backward l: dA[L] (only when l = L: the loss's gradient), dZ[l], dW[l], db[l], dA[l-1]
 - update:     the new W[l], b[l] of every layer
 
@@ -63,7 +63,7 @@ def computes(phase: Phase, L: int) -> tuple[Name, ...]:
     if phase.kind == "forward":
         return (("Z", l), ("A", l), ("fraction_saturated", l), ("fraction_dead", l))
     if phase.kind == "loss":
-        return (("J", None),)
+        return (("J", None), ("J_data", None), ("J_reg", None))
     if phase.kind == "backward":
         return ((("dA", L),) if l == L else ()) + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1))
     if phase.kind == "update":

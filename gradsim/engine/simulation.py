@@ -30,6 +30,7 @@ from .network import LayerSpec, layer_backward, layer_forward, output_dZ
 from .optim import OptimizerSpec
 from .phases import Phase, phase_table
 from .record import BlowUp, Record, Start, readonly
+from .transforms import Chain, TransformSpec
 
 Array = np.ndarray
 
@@ -48,6 +49,7 @@ class Simulation:
         seed: int = 0,
         history: int = 1000,
         history_bytes: int = 64 * 2**20,
+        transforms: Sequence[TransformSpec] = (),
     ):
         X = np.array(X, dtype=np.float64)
         Y = np.array(Y, dtype=np.float64)
@@ -77,6 +79,9 @@ class Simulation:
         self.loss = get_loss(loss)
         self.optimizer = optimizer
         self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
+        self.transforms = Chain(transforms)  # gradient transformations before the optimiser (engine/transforms.py)
+        self._chain = self.transforms.grads if self.transforms else None
+        self._penalty = self.transforms.penalty if self.transforms.has_penalty else None
         self.seed = seed
         specs = [init] * self.L if isinstance(init, InitSpec) else list(init)
         if len(specs) != self.L:
@@ -112,6 +117,7 @@ class Simulation:
         self.records: list[Record] = []
         self._cache: dict[str, Array] = {}
         self.J: float | None = None
+        self.J_parts: tuple[float, float] | None = None  # (data loss, penalty) when a transform adds to J
         self.J_history = History(recent=max(1024, self.history_size + 1))  # bounded: engine/history.py
         self.blowup: BlowUp | None = None
         self.halted = False
@@ -303,7 +309,7 @@ class Simulation:
         self.iteration = t
         self.phase_index = 0
         self.records = []
-        self.J = None
+        self.J = self.J_parts = None
 
     def _scan(self, rec: Record) -> None:
         """After a floating-point event: record the first non-finite array, if this is the first."""
@@ -342,6 +348,10 @@ class Simulation:
         L = self.L
         cache = self._cache
         J = self.loss.value(cache[self._names["Z"][L]], cache[self._names["A"][L]], cache["Y"])
+        if self._penalty is not None:  # weight decay's λ/(2m)·Σ‖W[l]‖², kept apart from the data loss
+            reg = self._penalty(self._params, cache["X"].shape[1])
+            self.J_parts = (J, reg)
+            J = J + reg
         self.J = J
         self.J_history.append(J)
         return Record(self.iteration, self.phase_index, "loss", None, {}, J)
@@ -373,6 +383,8 @@ class Simulation:
 
     def _update(self) -> Record:
         grads = tuple(map(self._cache.__getitem__, self._grad_keys))
+        if self._chain is not None:  # clipping, weight decay: the gradients the optimiser sees
+            grads = self._chain(self._params, grads, self._cache["X"].shape[1])
         params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration,
                                      self._hp)
         self._params, self.opt_state = params, state

@@ -34,6 +34,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
     from .torch_script import torch_script
 
     plan = make_plan(scenario, seed, iterations)
+    if torch is not None and plan.sim.transforms:  # before anything is written: no half an export
+        from ..errors import ScenarioError
+
+        raise ScenarioError("a scenario without [[transform]] tables for --torch (the PyTorch script does not "
+                            "write gradient transformations yet; --numpy does)",
+                            ", ".join(t.name for t in plan.sim.transforms.specs), file=scenario.source, field="transform")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

@@ -20,6 +20,34 @@ def _aligned(pairs: list[tuple[str, str]], indent: str) -> list[str]:
     return [indent + (f"{code:<{width}}  # {comment}" if comment else code) for code, comment in pairs]
 
 
+def transform_defs(sim) -> list[str]:
+    """The helpers the [[transform]] lines use: gradsim's norm (engine/stats.norm in its normal range)."""
+    if not sim.transforms:
+        return []
+    return ["", "", "import math", "", "",
+            define("norm", "a", "‖a‖, the Frobenius norm, summed as gradsim sums it (so clipping matches to the bit).",
+                   "f = a.reshape(-1)\nmath.sqrt(float(np.add.reduce(f * f)))")]
+
+
+def _code(spec, text: str) -> str:
+    return text.format(**{k: lit(v) for k, v in spec.values().items()})
+
+
+def penalty_lines(sim) -> list[tuple[str, str]]:
+    """J := J + each transform's penalty (weight decay's λ/(2m)·Σ‖W[l]‖²)."""
+    return [(f"J = J + {_code(t, t.entry.np_penalty)}", f"J_reg = {t.entry.penalty_formula} ({t.name})")
+            for t in sim.transforms.specs if t.entry.penalty is not None]
+
+
+def transform_lines(sim, indent: str) -> list[str]:
+    """The [[transform]] tables in order, each rewriting dW and db before the optimiser's step."""
+    out = []
+    for t in sim.transforms.specs:
+        out.append(f"{indent}# {t.describe()}: {t.entry.rule}")
+        out += [indent + line for line in _code(t, t.entry.np_apply).split("\n")]
+    return out
+
+
 def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) -> tuple[str, dict[str, np.ndarray]]:
     """(the script's text, the arrays of the .npz beside it)."""
     sim, L, n = plan.sim, plan.L, plan.n
@@ -45,6 +73,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     symbols = {p.name: p.symbol or p.name for p in opt.entry.params}
     out += [f"{k} = {lit(v)}  # {symbols[k]}" for k, v in hp.items()]
     out += batch_lines(plan, "X")
+    out += transform_defs(sim)
 
     # g[l] and g'[l]: one definition per entry, its parameters as arguments
     out += ["", "", "# ---- the activations g[l] and their derivatives g'[l](Z[l]), given the cached Z[l] and A[l]"]
@@ -130,6 +159,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                  (f"A[{l}] = {g.name}(Z[{l}]{kw})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')}")]
     body += [("# the loss", ""),
              (f"J = {loss.name}_cost(Z[{L}], A[{L}], Yb)", f"J = (1/m) Σ_i L(ŷ(i), y(i)), ŷ = A[{L}]"),
+             *penalty_lines(sim),
              ("J_history.append(J)", ""),
              ("# backward l = L..1", "")]
     for l in range(L, 0, -1):
@@ -152,6 +182,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                  (f"db[{l}] = dZ[{l}].sum(axis=1, keepdims=True)", f"db[{l}] = Σ_i dZ[{l}]"),
                  (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]", f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]")]
     out += _aligned(body, "    ")
+    out += transform_lines(sim, "    ")
     out += [f"    # the update: {entry.rule}",
             "    for l in range(1, L + 1):",
             '        W[l] = update(W[l], dW[l], state["W", l], t)',

@@ -63,7 +63,8 @@ def build_simulation(scenario: Scenario, seed: int | None = None) -> Simulation:
     seed = scenario.seed if seed is None else seed
     X, Y, X_test, Y_test = make_split(scenario.data, seed)
     try:
-        sim = Simulation(X, Y, scenario.layers, scenario.loss, scenario.init, scenario.optimizer, seed=seed)
+        sim = Simulation(X, Y, scenario.layers, scenario.loss, scenario.init, scenario.optimizer, seed=seed,
+                         transforms=scenario.transforms)
         if X_test.shape[1]:
             sim.heldout = (X_test, Y_test)
         return sim

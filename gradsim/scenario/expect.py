@@ -191,7 +191,8 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
             return {"X": zeros(n[0], batch), "Y": zeros(n[-1], batch), "J": 0.0,
                     "J_history": zeros(hist), "m": float(batch), "L": float(L),
                     "iteration": float(at.iteration or sc.run.iterations),
-                    "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0}[name]
+                    "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0,
+                    "J_data": 0.0, "J_reg": 0.0}[name]
         if name == "n":
             return float(n[layer])
         if name.startswith("fraction"):

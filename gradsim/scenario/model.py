@@ -165,6 +165,7 @@ class Scenario:
     expectations: tuple[Expectation, ...]
     doc: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the TOML document it was validated from
     compare: Any = None  # compare_spec.CompareSpec: the run its lesson compares it with, or None
+    transforms: tuple = ()  # engine.transforms.TransformSpec, in order: the [[transform]] tables
 
     @property
     def L(self) -> int:

@@ -24,8 +24,9 @@ from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa
 from .compare_spec import read_compare
 from .narration import read_narration
 from .specs import read_init, read_network, read_optimizer
+from .transforms import read_transforms
 
-TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration", "compare")
+TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration", "compare", "transform")
 
 
 def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario", summary: str = "",
@@ -49,12 +50,13 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     run = read_run(table(doc, "run", ""), "run")
     read_narration(doc.get("narration"), "narration", len(layers), run.iterations)  # the lessons read it again
     compare = read_compare(table(doc, "compare", ""), "compare", base_dir)
+    transforms = read_transforms(doc.get("transform", _MISSING), "transform")
     frozen_doc = MappingProxyType(dict(doc))
     scenario = Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
                         optimizer, run, (), frozen_doc)
     exps = _expect.read_expectations(doc.get("expect", _MISSING), "expect", scenario)
     return Scenario(source, name, summary, tuple(notes), seed, tuple(layers), loss, data, tuple(init),
-                    optimizer, run, tuple(exps), frozen_doc, compare)
+                    optimizer, run, tuple(exps), frozen_doc, compare, transforms)
 
 
 def _range(lo: float, hi: float) -> str:

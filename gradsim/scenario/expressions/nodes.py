@@ -9,9 +9,10 @@ LAYERED = {
     "W": 1, "b": 1, "Z": 1, "A": 0, "dZ": 1, "dW": 1, "db": 1, "dA": 0, "n": 0,
     "fraction_saturated": 1, "fraction_dead": 1,
 }  # name -> lowest layer index
-PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test"}
+PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test",
+         "J_data", "J_reg"}
 # J_full, accuracy (every training example), J_test, accuracy_test (the held-out ones): engine/evaluate.py;
-# accuracy(A[L], Y) with brackets is still the function
+# accuracy(A[L], Y) with brackets is still the function; J_data, J_reg: J's two terms under weight decay
 MAX_DEPTH = 200  # operations deep
 MAX_LENGTH = 2000  # characters
 

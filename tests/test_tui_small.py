@@ -36,7 +36,7 @@ async def test_status_and_key_bar_keep_what_matters(size, name):
         assert shown.rstrip() == text.rstrip() and "…" not in text  # nothing cut
         sim = screen.sim
         assert name in text and f"it {sim.iteration}" in text and f"4/{sim.P} {sim.phase.label}" in text
-        assert num(sim.J) in text and num(sim.optimizer.learning_rate) in text and "⏸ paused 10 it/s" in text
+        assert num(sim.J) in text and num(sim.optimizer.learning_rate) in text and "‖ paused 10 it/s" in text
         bar.show(screen.info, screen.snap, True, "10 it/s")  # the running state, at the same width
         assert "▶ 10 it/s" in bar.text and len(bar.text) <= size[0] and num(sim.J) in bar.text
         keys = lines(app)[screen.query_one(KeyBar).region.y]
@@ -50,7 +50,7 @@ async def test_status_is_whole_at_160_columns():
         await pilot.pause()
         text = app.main.query_one(StatusBar).text
         assert "iteration 1 │ phase 1/6 forward l=1" in text and "gd (batch GD, m = " in text
-        assert "⏸ paused · 10 it/s" in text
+        assert "‖ paused · 10 it/s" in text
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])

@@ -57,6 +57,11 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("g", "g", "cycle_gradient", "Gradient column",
             "Follow the next gradient in the gradient-flow panel: ‖dZ[l]‖, ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖.",
     ),
+    Command("z", "z", "zoom", "Zoom panel",
+            "Zoom the panel that has the focus (or the one under the mouse, else the layer panel) to the whole "
+            "screen; z or escape brings the layout back."),
+    Command("t", "t", "high_contrast", "High-contrast theme",
+            "Switch to a black-and-white theme with bright accents that reads on a projector, and back."),
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",

@@ -49,8 +49,9 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (130, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (130, "-wide"), (200, "-huge")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall"), (56, "-towering")]  # -huge, -towering: a projector
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar, BlowUpBanner"  # z zooms a panel; these stay
     AUTO_FOCUS = ""  # nothing focused: arrows choose layers until tab focuses a matrix
 
     class Snapshotted(Message):
@@ -344,6 +345,19 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
     def action_cycle_gradient(self) -> None:
         key = self.query_one(GradientFlow).cycle()
         self.notify(f"Gradient flow follows ‖{key}[l]‖", timeout=2)
+
+    def action_zoom(self) -> None:
+        from ..presenter import toggle_zoom
+
+        toggle_zoom(self)
+
+    def action_high_contrast(self) -> None:
+        from ..presenter import toggle_theme
+
+        theme = toggle_theme(self.app)
+        if self.snap is not None:
+            self.paint(self.snap, follow=False)  # the matrices' heat maps start from the theme's surface
+        self.notify(f"Theme: {theme}", timeout=2)
 
     def action_blur(self) -> None:
         """Leave a matrix: the arrow keys choose layers again."""

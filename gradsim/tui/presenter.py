@@ -1,5 +1,6 @@
 """The presenter's view: z zooms one panel to the whole screen and back, t switches to a high-contrast
-theme that reads on a projector. The main screen's actions call these; the layout rules for big screens
+theme that reads on a projector; v pages through the panels one at a time, full size (the way to every
+panel on a small terminal, where some are hidden or cramped). The main screen's actions call these; the layout rules for big screens
 (220×60) are in gradsim.tcss (MainScreen.-huge, MainScreen.-towering)."""
 
 from __future__ import annotations
@@ -45,6 +46,25 @@ def panel_to_zoom(screen: Screen) -> Widget | None:
             if widget is panel or panel in widget.ancestors:
                 return panel
     return next((p for p in shown if p.id in ("layer", "data")), None)
+
+
+def panels_in_use(screen: Screen) -> list[Widget]:
+    """The panels in the order v pages through them: the layer panel or the data panel, whichever is in use
+    (the others are there even when a narrow layout hides them)."""
+    data = screen.query_one("#middle").has_class("-data")
+    return [screen.query_one(s) for s in PANELS if s != ("#layer" if data else "#data")]
+
+
+def next_panel(screen: Screen) -> Widget | None:
+    """Show the next panel alone, full size; after the last, the whole layout again (returns None)."""
+    panels = panels_in_use(screen)
+    current = screen.maximized
+    index = panels.index(current) + 1 if current in panels else 0
+    if index >= len(panels):
+        screen.minimize()
+        return None
+    screen.maximized = panels[index]
+    return panels[index]
 
 
 def toggle_zoom(screen: Screen) -> Widget | None:

@@ -24,6 +24,7 @@ class HyperParameterEditor(EscapeThenKey, ModalScreen[Scenario | None]):
     """A form over ``HyperParameters``; Apply (or enter) restarts the scenario with the new values."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Apply")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # -short (80×24): no gaps, so the buttons fit
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()

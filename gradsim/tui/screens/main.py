@@ -351,6 +351,13 @@ class MainScreen(DataActions, commands.CommandTarget, Screen):
 
         toggle_zoom(self)
 
+    def action_next_panel(self) -> None:
+        from ..presenter import next_panel
+
+        panel = next_panel(self)
+        if panel is not None and self.size.width < 100:
+            self.notify(f"{panel.border_title or panel.id} · v next, escape back", timeout=2)
+
     def action_high_contrast(self) -> None:
         from ..presenter import toggle_theme
 

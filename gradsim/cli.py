@@ -514,13 +514,14 @@ def serve(scenario: "Scenario | None", host: str, port: int, sets: tuple[str, ..
       gradsim serve exploding-linear --port 8000
     """
     try:
-        from textual_serve.server import Server
+        from .serve import make_server  # textual-serve with gradsim's page: no font from the internet
+        import textual_serve.server  # noqa: F401
     except ImportError:
         raise GradsimError("textual-serve is not installed: pip install 'gradsim[serve]'") from None
     scenario = scenario if scenario is not None else _default_scenario()
     command = f"{shlex.quote(sys.executable)} -m gradsim tui {shlex.quote(_scenario_arg(scenario))}"
     command += "".join(f" --set {shlex.quote(text)}" for text in sets)
-    Server(command, host=host, port=port, title=f"gradsim {scenario.name}").serve()
+    make_server(command, host=host, port=port, title=f"gradsim {scenario.name}").serve()
 
 
 # --------------------------------------------------------------------------------------- completion

@@ -160,7 +160,7 @@ async def test_r_trains_in_a_thread_worker_and_pauses():
                 break
         assert screen.snap.iteration >= 3
         await press(pilot, "r")
-        assert not screen.running and "⏸ paused" in status(app)
+        assert not screen.running and "‖ paused" in status(app)
         stopped = screen.sim.iteration
         assert screen.snap.iteration == stopped
         await pilot.pause(0.3)

@@ -22,6 +22,18 @@ class GradsimApp(App[None]):
         self.scenario = scenario
         self.sub_title = scenario.name
 
+    def action_command_palette(self) -> None:
+        """The palette, with ⌕ for its search icon: Chromium draws Textual's magnifier emoji only from an emoji font,
+        so the served app showed a blank (gradsim/tui/glyphs.py)."""
+        super().action_command_palette()
+        self.call_after_refresh(self._plain_search_icon)
+
+    def _plain_search_icon(self) -> None:
+        from textual.command import SearchIcon
+
+        for icon in self.screen.query(SearchIcon):
+            icon.icon = "⌕"
+
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.scenario)
 

@@ -66,6 +66,14 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("s", "s", "notes", "Scenario notes",
             "Show what the scenario teaches and what to look at, and its expectations as a live list: pending "
             "until the run reaches their point, then ✓ or ✗ with the value found."),
+    Command("z", "z", "zoom", "Zoom panel",
+            "Zoom the panel that has the focus (or the one under the mouse, else the layer panel) to the whole "
+            "screen; z or escape brings the layout back."),
+    Command("w", "w", "next_panel", "Next panel",
+            "Show the panels one at a time, full size (network, equation, layer, gradient flow, loss, then the "
+            "whole layout again): on a small terminal, the way to every panel."),
+    Command("t", "t", "high_contrast", "High-contrast theme",
+            "Switch to a black-and-white theme with bright accents that reads on a projector, and back."),
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",

@@ -26,6 +26,7 @@ from ...lockstep import Lockstep
 from ...scenario import Scenario
 from ..format import bar, log_range
 from ..scenarios import build, load
+from .escape import EscapeThenKey
 
 BAR = 18
 SPARK = "▁▂▃▄▅▆▇█"
@@ -70,7 +71,7 @@ def other_run(scenario: Scenario, text: str) -> Scenario:
     return apply_assignments(without_expectations(base), words)
 
 
-class CompareWith(ModalScreen[Scenario | None]):
+class CompareWith(EscapeThenKey, ModalScreen[Scenario | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = "#compare-dialog { width: 90; height: auto; }"
 

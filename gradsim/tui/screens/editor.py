@@ -15,14 +15,16 @@ from ...errors import ScenarioError
 from ...scenario import Scenario
 from ..scenarios import (HyperParameters, hidden_choices, init_choices, optimizer_choices, parse_sizes, sizes_text,
                          with_hyperparameters)
+from .escape import EscapeThenKey
 
 KEEP = "__keep__"
 
 
-class HyperParameterEditor(ModalScreen[Scenario | None]):
+class HyperParameterEditor(EscapeThenKey, ModalScreen[Scenario | None]):
     """A form over ``HyperParameters``; Apply (or enter) restarts the scenario with the new values."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Apply")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # -short (80×24): no gaps, so the buttons fit
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()

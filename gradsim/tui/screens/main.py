@@ -54,8 +54,9 @@ class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
     """Network, equation, layer, gradient-flow and loss panels; status bar; footer."""
 
     BINDINGS = commands.bindings() + [Binding("escape", "blur", "", show=False)]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (130, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (130, "-wide"), (200, "-huge")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall"), (56, "-towering")]  # -huge, -towering: a projector
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar, BlowUpBanner"  # z zooms a panel; these stay
     AUTO_FOCUS = ""  # nothing focused: arrows choose layers until tab focuses a matrix
 
     class Snapshotted(Message):
@@ -378,6 +379,26 @@ class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
         if self.snap is not None:
             self.panels_paint(self.snap)  # the heat-map follows the same quantity
         self.notify(f"Gradient flow follows ‖{key}[l]‖", timeout=2)
+
+    def action_zoom(self) -> None:
+        from ..presenter import toggle_zoom
+
+        toggle_zoom(self)
+
+    def action_next_panel(self) -> None:
+        from ..presenter import next_panel
+
+        panel = next_panel(self)
+        if panel is not None and self.size.width < 100:
+            self.notify(f"{panel.border_title or panel.id} · v next, escape back", timeout=2)
+
+    def action_high_contrast(self) -> None:
+        from ..presenter import toggle_theme
+
+        theme = toggle_theme(self.app)
+        if self.snap is not None:
+            self.paint(self.snap, follow=False)  # the matrices' heat maps start from the theme's surface
+        self.notify(f"Theme: {theme}", timeout=2)
 
     def action_blur(self) -> None:
         """Leave a matrix: the arrow keys choose layers again."""

@@ -14,9 +14,10 @@ from textual.widgets.option_list import Option
 from ...errors import ScenarioError
 from ...scenario import Scenario
 from ..scenarios import bundled, load
+from .escape import EscapeThenKey
 
 
-class ScenarioPicker(ModalScreen[Scenario | None]):
+class ScenarioPicker(EscapeThenKey, ModalScreen[Scenario | None]):
     """Choose a bundled scenario (enter) or type a path (enter in the input). Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -73,9 +73,9 @@ class StatusBar(TextView):
         batch = {"batch": f"batch GD, m = {info.m}", "stochastic": f"stochastic GD, 1 of {info.m}",
                  "mini-batch": f"mini-batch {info.batch} of {info.m}"}[info.batch_kind]
         if level == 0:
-            run = f"▶ running {speed}" if running else f"⏸ paused · {speed}"
+            run = f"▶ running {speed}" if running else f"‖ paused · {speed}"
         else:
-            run = f"▶ {speed}" if running else f"⏸ paused {speed}"
+            run = f"▶ {speed}" if running else f"‖ paused {speed}"
         sep = (" │ " if level < 3 else "│", "$text-muted")
         opt = [(info.optimizer, "bold"), (f" ({batch})", ""), sep] if level == 0 else \
             [(info.optimizer, "bold"), sep] if level == 1 else []

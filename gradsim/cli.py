@@ -515,7 +515,7 @@ def serve(scenario: "Scenario | None", host: str, port: int, sets: tuple[str, ..
     """
     try:
         from .serve import make_server  # textual-serve with gradsim's page: no font from the internet
-        import textual_serve.server  # noqa: F401
+        from textual_serve.server import Server  # noqa: F401 (the extra is installed)
     except ImportError:
         raise GradsimError("textual-serve is not installed: pip install 'gradsim[serve]'") from None
     scenario = scenario if scenario is not None else _default_scenario()

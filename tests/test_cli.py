@@ -1,4 +1,4 @@
-"""The command line (gradsim/cli.py) and headless replay: commands, output, files, exit codes 0/1/2."""
+"""The command line (gradsim/cli/) and headless replay: commands, output, files, exit codes 0/1/2."""
 
 from __future__ import annotations
 

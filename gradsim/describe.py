@@ -43,6 +43,7 @@ def _optimizer_json(opt) -> dict[str, Any]:
     out: dict[str, Any] = {"name": opt.name, "learning_rate": opt.learning_rate, "batch_size": opt.batch_size,
                            "kind": opt.kind}
     out.update(opt.values())
+    out["schedule"] = opt.schedule.json()
     return out
 
 
@@ -108,6 +109,8 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
         f"loss        {sim.loss_name}: L(ŷ, y) = {sim.loss.formula}",
         f"optimizer   {opt.name}, α = {opt.learning_rate:g}{extra} ({batch})",
     ]
+    if not opt.schedule.constant:
+        lines.append(f"schedule    {opt.schedule.describe()}: {opt.schedule.entry.formula}")
     if sim.transforms:
         lines.append("transforms  " + ", then ".join(t.describe() for t in sim.transforms.specs)
                      + " (on the gradients, before the optimiser)")

@@ -182,8 +182,12 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
 def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     opt = sim.optimizer
     formula, shapes = opt.entry.formula, "{s} − {lr}·{s} → {s}"
-    lr = fmt(opt.learning_rate)
+    t = max(sim.iteration, 1)
+    lr = fmt(opt.rate(t))
     out = _transform_lines(sim, v, ran)
+    if not opt.schedule.constant:  # α(t) under the schedule, then the optimiser's step with it
+        out.append(Equation("update", "α(t)", f"{opt.schedule.entry.formula}   [{opt.schedule.describe()}]",
+                            f"t = {t}, α = {fmt(opt.learning_rate)}", f"α({t}) = {lr}"))
     for l in range(1, sim.L + 1):
         for p in ("W", "b"):
             name = f"{p}[{l}]"
@@ -195,7 +199,10 @@ def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
                     with np.errstate(all="ignore"):
                         step = norm(new - old)
                     value = f"‖Δ{name}‖ = {fmt(step)}   ‖{name}‖ = {fmt(norm(new))}"
-            out.append(Equation("update", name, formula.format(p=p, l=l), shapes.format(s=s, lr=lr), value))
+            text = formula.format(p=p, l=l)
+            if not opt.schedule.constant:
+                text = text.replace("α·", "α(t)·")
+            out.append(Equation("update", name, text, shapes.format(s=s, lr=lr), value))
     return out
 
 

@@ -123,7 +123,8 @@ def test_show_json_keys():
     assert d["layers"] == [{"n": 5, "activation": "leaky_relu", "slope": 0.1}, {"n": 1, "activation": "sigmoid"}]
     assert (d["n0"], d["m"], d["loss"], d["seed"]) == (2, 10, "logistic", 7)
     assert d["optimizer"] == {"name": "adam", "learning_rate": 0.01, "batch_size": 4, "kind": "mini-batch",
-                              "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+                              "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                              "schedule": {"name": "constant", "formula": "α(t) = α"}}
     assert [i["weights"] for i in d["init"]] == ["xavier", "xavier"]
     assert d["parameters"] == 5 * 2 + 5 + 5 + 1
     assert d["run"]["iterations"] == 3 and d["name"] == "mini"

@@ -87,7 +87,7 @@ def test_a_learning_rate_of_1e300_gets_the_files_message(tmp_path):
 
 @pytest.mark.parametrize("setting, message", [
     ("optimizer.learnin_rate=0.1", "(--set optimizer.learnin_rate=0.1): optimizer.learnin_rate: expected one of "
-     "the keys name, learning_rate, batch_size; got unknown key 'learnin_rate' (did you mean 'learning_rate'?)"),
+     "the keys name, learning_rate, batch_size, schedule; got unknown key 'learnin_rate' (did you mean 'learning_rate'?)"),
     ("optimzer.learning_rate=0.1", "(did you mean 'optimizer'?)"),
     ("network.layer[0].n=3", "(--set network.layer[0].n=3): network.layer: expected an existing array; "
      "got nothing (there is no such key) (did you mean 'layers'?)"),

@@ -13,6 +13,7 @@ from .network import LayerSpec
 from .optim import LEARNING_RATE, OPTIMIZERS, Optimizer, OptimizerSpec, get_optimizer
 from .params import Param
 from .phases import Phase, phase_table
+from .schedules import SCHEDULES, Schedule, ScheduleSpec, get_schedule
 from .simulation import BlowUp, Record, Simulation
 from .stats import ArrayStats, array_stats, norm, std
 
@@ -26,6 +27,7 @@ __all__ = [
     "LEARNING_RATE", "OPTIMIZERS", "Optimizer", "OptimizerSpec", "get_optimizer",
     "Param",
     "Phase", "phase_table",
+    "SCHEDULES", "Schedule", "ScheduleSpec", "get_schedule",
     "BlowUp", "Record", "Simulation",
     "ArrayStats", "array_stats", "norm", "std",
 ]

@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .params import Param, Values, bind, frozen_values
+from .schedules import ScheduleSpec
 
 Array = np.ndarray
 Params = tuple[Array, ...]  # (W[1], b[1], W[2], b[2], ...)
@@ -52,20 +53,27 @@ class Optimizer:
 
 @dataclass(frozen=True, init=False)
 class OptimizerSpec:
-    """An optimiser by name with α, its hyper-parameters, and ``batch_size`` (None = batch GD, 1 =
-    stochastic, k = mini-batch), e.g. ``OptimizerSpec("momentum", 0.5, beta=0.9)``."""
+    """An optimiser by name with α, its hyper-parameters, ``batch_size`` (None = batch GD, 1 =
+    stochastic, k = mini-batch) and the learning-rate schedule α(t) (engine/schedules.py), e.g.
+    ``OptimizerSpec("momentum", 0.5, beta=0.9)``."""
 
     name: str
     learning_rate: float
     batch_size: int | None
     params: Values
+    schedule: ScheduleSpec
 
     def __init__(self, name: str = DEFAULT_OPTIMIZER, learning_rate: float = LEARNING_RATE.default, batch_size: int | None = None,
-                 params: Mapping[str, float] | Values = (), **values: float):
+                 params: Mapping[str, float] | Values = (), schedule: ScheduleSpec | None = None, **values: float):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "learning_rate", float(learning_rate))
         object.__setattr__(self, "batch_size", batch_size)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
+        object.__setattr__(self, "schedule", ScheduleSpec() if schedule is None else schedule)
+
+    def rate(self, t: int) -> float:
+        """α(t), the learning rate of iteration t (1-based) under the schedule."""
+        return self.schedule.rate_fn(self.learning_rate)(t)
 
     @property
     def entry(self) -> Optimizer:
@@ -188,11 +196,13 @@ def init_state(spec: OptimizerSpec, params: Params) -> tuple:
 
 
 def update(spec: OptimizerSpec, params: Params, grads: Params, state: tuple, t: int,
-           hp: Mapping[str, float] | None = None) -> tuple[Params, tuple]:
+           hp: Mapping[str, float] | None = None, lr: float | None = None) -> tuple[Params, tuple]:
     """One step at iteration t (1-based): (new params, new state). ``hp``: the bound hyper-parameters
-    (``spec.values()``; pass them in a hot loop to skip binding every step)."""
+    (``spec.values()``; pass them in a hot loop to skip binding every step); ``lr``: α(t) (``spec.rate(t)``
+    when None)."""
     entry = spec.entry
-    return entry.update(spec.values() if hp is None else hp, params, grads, state, t, spec.learning_rate)
+    return entry.update(spec.values() if hp is None else hp, params, grads, state, t,
+                        spec.rate(t) if lr is None else lr)
 
 
 class Batches:

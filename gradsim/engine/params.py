@@ -28,11 +28,14 @@ class Param:
     doc: str = ""
     why: str = ""
     quiet: bool = False  # descriptions name it only when it is not its default (an initialiser's gain)
+    integer: bool = False  # a whole number (a count of iterations)
 
     def problem(self, v: float) -> str | None:
         """None when ``v`` is allowed; else what was expected, as a validation message says it."""
         if not math.isfinite(v):
             return "a finite number"
+        if self.integer and (v != int(v) or not self.lo <= v <= self.hi):
+            return f"an integer from {self.lo:g} to {self.hi:g}"
         if self.lo_open:
             if v <= self.lo:
                 return f"a number > {self.lo:g}"

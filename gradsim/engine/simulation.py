@@ -79,6 +79,7 @@ class Simulation:
         self.loss = get_loss(loss)
         self.optimizer = optimizer
         self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
+        self._rate = optimizer.schedule.rate_fn(optimizer.learning_rate)  # t ↦ α(t) (engine/schedules.py)
         self.transforms = Chain(transforms)  # gradient transformations before the optimiser (engine/transforms.py)
         self._chain = self.transforms.grads if self.transforms else None
         self._penalty = self.transforms.penalty if self.transforms.has_penalty else None
@@ -386,7 +387,7 @@ class Simulation:
         if self._chain is not None:  # clipping, weight decay: the gradients the optimiser sees
             grads = self._chain(self._params, grads, self._cache["X"].shape[1])
         params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration,
-                                     self._hp)
+                                     self._hp, self._rate(self.iteration))
         self._params, self.opt_state = params, state
         if self._fp or self.blowup is not None:
             self.halted = not all(np.isfinite(p).all() for p in params)

@@ -40,6 +40,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         raise ScenarioError("a scenario without [[transform]] tables for --torch (the PyTorch script does not "
                             "write gradient transformations yet; --numpy does)",
                             ", ".join(t.name for t in plan.sim.transforms.specs), file=scenario.source, field="transform")
+    if torch is not None and not plan.sim.optimizer.schedule.constant:
+        from ..errors import ScenarioError
+
+        raise ScenarioError("a constant learning rate for --torch (the PyTorch script does not write learning-rate "
+                            "schedules yet; --numpy does)", plan.sim.optimizer.schedule.name, file=scenario.source,
+                            field="optimizer.schedule")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

@@ -29,6 +29,25 @@ def transform_defs(sim) -> list[str]:
                    "f = a.reshape(-1)\nmath.sqrt(float(np.add.reduce(f * f)))")]
 
 
+def schedule_defs(sim) -> list[str]:
+    """alpha_0 = α and the function α(t) of the [optimizer.schedule] table (nothing for a constant α)."""
+    sch = sim.optimizer.schedule
+    if sch.constant:
+        return []
+    entry = sch.entry
+    head = ["", "", "import math"] if "math." in entry.np_rate else []
+    return head + ["", "", f"# ---- the learning-rate schedule: {sch.describe()}" + (f", {entry.source}" if entry.source else ""),
+                   define("schedule", "alpha, t", f"{entry.formula}: {entry.rule}; t = 1, 2, ...",
+                          entry.np_rate.format(**{p.name: str(int(v)) if p.integer else lit(v)
+                                                  for p, v in zip(entry.params, map(sch.values().get, (q.name for q in entry.params)))})),
+                   "", "", "alpha_0 = alpha  # the base rate α; alpha is α(t) inside the loop"]
+
+
+def schedule_line(sim, indent: str) -> list[str]:
+    sch = sim.optimizer.schedule
+    return [] if sch.constant else [f"{indent}alpha = schedule(alpha_0, t)  # {sch.entry.formula}"]
+
+
 def _code(spec, text: str) -> str:
     return text.format(**{k: lit(v) for k, v in spec.values().items()})
 
@@ -74,6 +93,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out += [f"{k} = {lit(v)}  # {symbols[k]}" for k, v in hp.items()]
     out += batch_lines(plan, "X")
     out += transform_defs(sim)
+    out += schedule_defs(sim)
 
     # g[l] and g'[l]: one definition per entry, its parameters as arguments
     out += ["", "", "# ---- the activations g[l] and their derivatives g'[l](Z[l]), given the cached Z[l] and A[l]"]
@@ -183,6 +203,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                  (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]", f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]")]
     out += _aligned(body, "    ")
     out += transform_lines(sim, "    ")
+    out += schedule_line(sim, "    ")
     out += [f"    # the update: {entry.rule}",
             "    for l in range(1, L + 1):",
             '        W[l] = update(W[l], dW[l], state["W", l], t)',

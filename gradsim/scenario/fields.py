@@ -172,6 +172,8 @@ def frozen(d: Mapping) -> Mapping:
 def param(t: Mapping, p: Param, path: str) -> float:
     """The value of registry parameter ``p`` in table ``t`` at ``path`` (its default when absent), within
     the bounds the entry declares."""
+    if p.integer:
+        return float(integer(t, p.name, path, default=int(p.default), lo=int(p.lo), hi=int(p.hi)))
     v = number(t, p.name, path, default=p.default, lo=p.lo, hi=p.hi, lo_open=p.lo_open)
     if p.hi_open and v >= p.hi:
         raise _err(join(path, p.name), f"a number in [{p.lo:g}, {p.hi:g})" + (f" ({p.why})" if p.why else ""), v)

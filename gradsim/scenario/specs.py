@@ -20,6 +20,7 @@ from ..errors import show, type_name
 from .caps import MAX_INPUTS, MAX_LAYERS, MAX_WIDTH
 from .fields import _MISSING, _err, check_keys, choice, integer, join, matrix, number, param, table
 from .model import DataSpec
+from .schedules import read_schedule
 
 
 def _either(names: list[str], quote: str = "'") -> str:
@@ -92,7 +93,7 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
 def read_optimizer(t: Mapping, path: str, m: int) -> OptimizerSpec:
     name = choice(t, "name", path, OPTIMIZERS, default=DEFAULT_OPTIMIZER)
     own = OPTIMIZERS[name].params
-    allowed = ("name", LEARNING_RATE.name, "batch_size") + tuple(p.name for p in own)
+    allowed = ("name", LEARNING_RATE.name, "batch_size", "schedule") + tuple(p.name for p in own)
     others = {k: f"{k} is for name = {_either(users(OPTIMIZERS, k))}" for k in all_names(OPTIMIZERS)
               if k not in allowed}
     check_keys(t, allowed, path, elsewhere=others)
@@ -100,7 +101,8 @@ def read_optimizer(t: Mapping, path: str, m: int) -> OptimizerSpec:
     bs = integer(t, "batch_size", path, default=None, lo=1)
     if bs is not None and bs > m:
         raise _err(join(path, "batch_size"), f"a batch size from 1 to m = {m} (omit it for the whole batch)", bs)
-    return OptimizerSpec(name, lr, bs, {p.name: param(t, p, path) for p in own})
+    schedule = read_schedule(t.get("schedule", _MISSING), join(path, "schedule"))
+    return OptimizerSpec(name, lr, bs, {p.name: param(t, p, path) for p in own}, schedule=schedule)
 
 
 # -------------------------------------------------------------------------------------------- init

@@ -189,8 +189,12 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
 
 def _update_lines(info: NetInfo, snap: Snapshot) -> list[Line]:
     L = info.L
-    lr = num(info.learning_rate)
+    lr = num(info.rate(snap.iteration))
     lines: list[Line] = []
+    if not info.schedule.constant:  # the schedule's α(t) first: the step below uses it
+        t = max(snap.iteration, 1)
+        lines.append([(f"{info.schedule.entry.formula}", "eq"), (f"   [{info.schedule.describe()}]   ", "note"),
+                      (f"α({t}) = ", "name"), (lr, "value")])
     old, dW = snap.get(f"W[{L}]"), snap.get(f"dW[{L}]")
     new = snap.updated.get(f"W[{L}]") if snap.updated else None
     if old is not None and new is not None and dW is not None and old.size:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..display import norm
-from ..engine import Activation, BlowUp, HistoryView, Phase, Simulation
+from ..engine import Activation, BlowUp, HistoryView, Phase, ScheduleSpec, Simulation
 from ..equations import Equation, equations
 
 Array = np.ndarray
@@ -49,10 +49,15 @@ class NetInfo:
     run_iterations: int
     stop_below: float | None
     seed: int
+    schedule: ScheduleSpec = ScheduleSpec()  # the learning-rate schedule α(t) (engine/schedules.py)
 
     @property
     def L(self) -> int:
         return len(self.n) - 1
+
+    def rate(self, t: int) -> float:
+        """α(t) at iteration t (α itself before iteration 1 and under the constant schedule)."""
+        return self.schedule.rate_fn(self.learning_rate)(max(t, 1))
 
     @classmethod
     def of(cls, sim: Simulation, *, name: str = "scenario", summary: str = "", init: str | None = None,
@@ -82,6 +87,7 @@ class NetInfo:
             run_iterations=run_iterations,
             stop_below=stop_below,
             seed=sim.seed,
+            schedule=opt.schedule,
         )
 
 

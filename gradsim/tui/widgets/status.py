@@ -85,7 +85,8 @@ class StatusBar(TextView):
             ("phase " if level == 0 else "", "$text-muted"), (f"{k}/{info.P} ", "bold"), (phase, "bold $text-primary"),
             sep, ("J = " if level < 3 else "J=", "$text-muted"), (num(J), jstyle), sep,
             *opt,
-            ("α = " if level < 3 else "α=", "$text-muted"), (num(info.learning_rate), "bold"), sep,
+            (("α = " if info.schedule.constant else "α(t) = ") if level < 3 else "α=", "$text-muted"),
+            (num(info.rate(snap.iteration)), "bold"), sep,
             (run, "bold $text-success" if running else "$text-muted"),
         ]
         name = f" {info.name}"

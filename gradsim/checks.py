@@ -140,11 +140,33 @@ def _value(e: Expectation, key: str, lookup):
 
 
 def evaluate_one(e: Expectation, lookup) -> tuple[bool, str, str]:
-    """(passed, expected, got) for one expectation at the current point."""
+    """(passed, expected, got) for one expectation at the current point.
+
+    A claim over layers (``layers = [first, last]``) is judged once per l of the range, with ``l`` bound: it
+    passes when every layer passes, and it reports its worst layer (a failing one first, then the one furthest
+    from what was expected) and which layers failed."""
+    if e.layers is None:
+        return _judge(e, lookup)[:3]
+    first, last = e.layers
+    judged = [(l, *_judge(e, ex.bind_layer(lookup, l))) for l in range(first, last + 1)]
+    failed = [l for l, passed, *_ in judged if not passed]
+    l, passed, expected, got, _ = max(judged, key=lambda r: (not r[1], r[4]))
+    span = f"{first}..{last}"
+    if not failed:
+        return True, expected, f"every l = {span}; worst at l = {l}: {got}"
+    if len(failed) == len(judged):
+        return False, expected, f"fails at every l = {span}; worst at l = {l}: {got}"
+    which = ", ".join(map(str, failed[:8])) + (", …" if len(failed) > 8 else "")
+    return False, expected, f"fails at l = {which} ({len(failed)} of {span}); worst at l = {l}: {got}"
+
+
+def _judge(e: Expectation, lookup) -> tuple[bool, str, str, float]:
+    """(passed, expected, got, how far off): the last is what ranks the layers of a claim over layers
+    (the largest |got − expected| for ==, how far past the bound for the others; inf for an error)."""
     try:
         got = ex.evaluate(e.trees["value"], lookup)
     except ex.EvalError as err:
-        return False, _expected_text(e, None), f"error: {err}"
+        return False, _expected_text(e, None), f"error: {err}", math.inf
     try:
         if e.op in COMPARE:
             rhs = _value(e, "rhs", lookup)
@@ -153,32 +175,40 @@ def evaluate_one(e: Expectation, lookup) -> tuple[bool, str, str]:
             lo, hi = _value(e, "lo", lookup), _value(e, "hi", lookup)
             a = np.asarray(got)
             ok = bool(np.all((a >= lo) & (a <= hi)))
-            return ok, _expected_text(e, None, lo, hi), ex.format_value(got)
+            return ok, _expected_text(e, None, lo, hi), ex.format_value(got), _off(np.maximum(lo - a, a - hi))
     except ex.EvalError as err:
-        return False, _expected_text(e, None), f"{ex.format_value(got)} (error in the other side: {err})"
+        return False, _expected_text(e, None), f"{ex.format_value(got)} (error in the other side: {err})", math.inf
     a = np.asarray(got, dtype=np.float64)
     ok = {"is_finite": lambda: bool(np.all(np.isfinite(a))), "is_nan": lambda: bool(np.any(np.isnan(a))),
           "is_inf": lambda: bool(np.any(np.isinf(a))), "not_finite": lambda: bool(not np.all(np.isfinite(a)))}[e.op]()
-    return ok, _expected_text(e, None), ex.format_value(got)
+    return ok, _expected_text(e, None), ex.format_value(got), 0.0 if ok else 1.0
 
 
-def _compare(e: Expectation, got, rhs) -> tuple[bool, str, str]:
+def _off(excess) -> float:
+    """The largest entry of ``excess`` (how far a value is from passing), NaN counted as infinitely far."""
+    a = np.asarray(excess, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    return math.inf if np.isnan(a).any() else float(np.max(a))
+
+
+def _compare(e: Expectation, got, rhs) -> tuple[bool, str, str, float]:
     expected = _expected_text(e, rhs)
     a, b = np.asarray(got, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        return False, expected, f"{ex.format_value(got)}, whose shape {a.shape} does not match {b.shape}"
+        return False, expected, f"{ex.format_value(got)}, whose shape {a.shape} does not match {b.shape}", math.inf
     with np.errstate(all="ignore"):
         if e.op == "==":
             ok = bool(np.all(np.isclose(a, b, rtol=e.rtol, atol=e.atol)))
             got_text = ex.format_value(got, None)
+            diff = np.abs(a - b)
             if a.size > 1 or b.size > 1 or not ok:
-                diff = np.abs(a - b)
                 got_text += f" (max |got − expected| = {float(np.max(diff)) if diff.size else 0.0:.3g})"
-            return ok, expected, got_text
+            return ok, expected, got_text, _off(diff)
         fn = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}[e.op]
-        return bool(np.all(fn(a, b))), expected, ex.format_value(got)
+        return bool(np.all(fn(a, b))), expected, ex.format_value(got), _off(a - b if e.op[0] == "<" else b - a)
 
 
 def _expected_text(e: Expectation, rhs, lo=None, hi=None) -> str:

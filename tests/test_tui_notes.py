@@ -29,7 +29,7 @@ async def test_notes_screen_shows_the_comment_and_the_expectations_fill_in_as_th
         await pilot.pause()
         assert isinstance(app.screen, NotesScreen)
         shown = text(app)
-        assert "Look at: the cache panel filling layer by layer" in shown  # the file's own comment
+        assert "Look at: the layer panel's cache (Z[l], A[l]) filling layer by layer" in shown  # the file's own comment
         assert "0 ✓ · 0 ✗ · 8 pending" in shown
         main = app.main
         # space on the notes screen steps the main screen's simulation: forward l=1 of iteration 1

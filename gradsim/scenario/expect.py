@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 OPS = ("==", "<", "<=", ">", ">=", "between", "is_finite", "is_nan", "is_inf", "not_finite")
 COMPARE = ("==", "<", "<=", ">", ">=")
-KEYS = ("name", "why", "at", "value", "op", "rhs", "rtol", "atol", "lo", "hi")
+KEYS = ("name", "why", "at", "layers", "value", "op", "rhs", "rtol", "atol", "lo", "hi")
+RANGE = "layers = [first, last] or a string such as \"1..L-1\" (layer numbers written with numbers and L)"
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -48,21 +49,25 @@ def read_expectation(t: Any, path: str, index: int, sc: "Scenario") -> Expectati
                                          "phase": "phase goes inside at = {iteration = …, phase = …}",
                                          "iteration": "iteration goes inside at = {iteration = …}"})
     at = read_at(t.get("at", "end"), join(path, "at"), sc)
+    layers = read_layers(t["layers"], join(path, "layers"), sc) if "layers" in t else None
     op = choice(t, "op", path, OPS)
     value = string(t, "value", path)
-    trees = {"value": _parse(value, join(path, "value"), sc, at)}
+    trees = {"value": _parse(value, join(path, "value"), sc, at, layers)}
     kw: dict[str, Any] = {}
     if op in COMPARE:
         if "rhs" not in t:
             raise _err(join(path, "rhs"), f"a number, an array or an expression to compare with {op}",
                        got="nothing (it is missing)")
-        kw["rhs"] = _operand(t["rhs"], join(path, "rhs"), sc, at, trees, "rhs")
+        kw["rhs"] = _operand(t["rhs"], join(path, "rhs"), sc, at, trees, "rhs", layers=layers)
     for key, required in (("lo", op == "between"), ("hi", op == "between")):
         if required:
             if key not in t:
                 raise _err(join(path, key), "a number or an expression (between needs lo and hi)",
                            got="nothing (it is missing)")
-            kw[key] = _operand(t[key], join(path, key), sc, at, trees, key, allow_array=False)
+            kw[key] = _operand(t[key], join(path, key), sc, at, trees, key, allow_array=False, layers=layers)
+    if layers is not None and not any(r.name == ex.LAYER_VAR for tree in trees.values() for r in ex.references(tree)):
+        raise _err(join(path, "value"), f"an expression that uses l (the layer, from {layers[0]} to {layers[1]}), "
+                   "as in norm(dZ[l]) / norm(dZ[l+1])", got=show(value, 80))
     for key in ("rhs", "lo", "hi", "rtol", "atol"):
         wanted = {"rhs": op in COMPARE, "lo": op == "between", "hi": op == "between",
                   "rtol": op == "==", "atol": op == "=="}[key]
@@ -74,7 +79,30 @@ def read_expectation(t: Any, path: str, index: int, sc: "Scenario") -> Expectati
         kw[key] = as_number(t[key], join(path, key), 0.0, 1e6) if key in t else default
     # names from the file are shown in terminals, the app and XML: control and bidi characters escaped
     return Expectation(index, value, op, at, why=printable(string(t, "why", path, default="")),
-                       name=printable(string(t, "name", path, default="")), trees=trees, **kw)
+                       name=printable(string(t, "name", path, default="")), trees=trees, layers=layers, **kw)
+
+
+def read_layers(v: Any, path: str, sc: "Scenario") -> tuple[int, int]:
+    """The range of a claim over layers: ``[first, last]`` or ``"first..last"`` (numbers and L), inclusive."""
+    L = sc.L
+    if isinstance(v, str):
+        parts = v.split("..")
+        if len(parts) != 2:
+            raise _err(path, RANGE, v)
+        ends = []
+        for part in parts:
+            try:
+                ends.append(ex.layer_index(ex.parse(part.strip()), L))
+            except (ex.ExpressionError, ex.EvalError):
+                raise _err(path, RANGE, v) from None
+    elif isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+        ends = list(v)
+    else:
+        raise _err(path, RANGE, got=f"{type_name(v)} {show(v)}")
+    first, last = ends
+    if not 0 <= first <= last <= L:
+        raise _err(path, f"a range of layers with 0 ≤ first ≤ last ≤ L = {L}", got=f"{first}..{last}")
+    return first, last
 
 
 def read_at(v: Any, path: str, sc: "Scenario") -> At:
@@ -104,9 +132,10 @@ def read_at(v: Any, path: str, sc: "Scenario") -> At:
     return At(it, phase, layer)
 
 
-def _operand(v: Any, path: str, sc: "Scenario", at: At, trees: dict, key: str, allow_array: bool = True):
+def _operand(v: Any, path: str, sc: "Scenario", at: At, trees: dict, key: str, allow_array: bool = True,
+             layers: tuple[int, int] | None = None):
     if isinstance(v, str):
-        trees[key] = _parse(v, path, sc, at)
+        trees[key] = _parse(v, path, sc, at, layers)
         return v
     if isinstance(v, list) and allow_array:
         if v and all(isinstance(r, list) for r in v):
@@ -129,16 +158,29 @@ def done_at(at: At, L: int) -> int:
     return len(phase_table(L)) if at.is_end else position(Phase(at.phase, at.layer), L)
 
 
-def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
+def _parse(text: str, path: str, sc: "Scenario", at: At, layers: tuple[int, int] | None = None) -> ex.Node:
+    """Parse ``text`` and check it statically at ``at``: once, or in a claim over layers once per l of the range."""
     try:
-        tree = ex.parse(text)
+        tree = ex.parse(text, layer_var=layers is not None)
     except ex.ExpressionError as e:
         col = f", column {e.column}" if e.column else ""
         got = None if "; got" in e.message else show(text, 80)
         raise ScenarioError(e.message, got, field=f"{path}{col}") from None
+    if layers is None:
+        _check(tree, path, sc, at, text)
+    for l in range(layers[0], layers[1] + 1) if layers else ():
+        _check(tree, path, sc, at, text, l)
+    return tree
+
+
+def _check(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int | None = None) -> None:
+    """Every name computed by ``at``, every layer index in range (with the layer variable set to ``l``)."""
     L = sc.L
     done = done_at(at, L)
+    with_l = "" if l is None else f" (with l = {l})"
     for ref in ex.references(tree):
+        if ref.name == ex.LAYER_VAR:
+            continue
         if ref.layer is None and (problem := _metric_problem(ref.name, sc)):
             raise _err(path, problem, got=show(text, 80))
         if ref.layer is None:
@@ -147,19 +189,19 @@ def _parse(text: str, path: str, sc: "Scenario", at: At) -> ex.Node:
                            got=f"{ref.name}, which the {computed_by(ref.name, None, L).kind} phase computes")
             continue
         try:
-            l = ex.layer_index(ref.layer, L)
+            k = ex.layer_index(ref.layer, L, l)
         except ex.EvalError as e:
-            raise _err(f"{path}, column {ref.col}", f"a layer index written with numbers and L ({e})",
+            written = "numbers and L" if l is None else "numbers, l and L"
+            raise _err(f"{path}, column {ref.col}", f"a layer index written with {written} ({e})",
                        got=show(text, 80)) from None
         lo = ex.LAYERED[ref.name]
-        if not lo <= l <= L:
+        if not lo <= k <= L:
             raise _err(f"{path}, column {ref.col}", f"a layer index from {lo} to L = {L} for {ref.name}",
-                       got=f"{ref.name}[{l}]")
-        if needed(ref.name, l, L) > done:
+                       got=f"{ref.name}[{k}]{with_l}")
+        if needed(ref.name, k, L) > done:
             raise _err(f"{path}, column {ref.col}", f"names computed by {at.describe()}",
-                       got=f"{ref.name}[{l}], which {computed_by(ref.name, l, L).label} computes")
-    _dry_run(tree, path, sc, at, text)
-    return tree
+                       got=f"{ref.name}[{k}]{with_l}, which {computed_by(ref.name, k, L).label} computes")
+    _dry_run(tree, path, sc, at, text, l)
 
 
 def _metric_problem(name: str, sc: "Scenario") -> str | None:
@@ -171,7 +213,7 @@ def _metric_problem(name: str, sc: "Scenario") -> str | None:
     return None
 
 
-def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> None:
+def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int | None = None) -> None:
     """Evaluate on zeros of the real shapes, so a shape mistake is reported at load time.
 
     The names are zero-strided views (``np.broadcast_to``: no memory whatever their shape), and the
@@ -202,6 +244,8 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str) -> Non
         return zeros(rows, cols)
 
     try:
-        ex.evaluate(tree, lookup)
+        ex.evaluate(tree, lookup if l is None else ex.bind_layer(lookup, l))
     except ex.EvalError as e:
-        raise _err(path, f"an expression that fits the shapes of this network ({e})", got=show(text, 80)) from None
+        where = "" if l is None else f", with l = {l}"
+        raise _err(path, f"an expression that fits the shapes of this network ({e}{where})",
+                   got=show(text, 80)) from None

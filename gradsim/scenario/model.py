@@ -143,10 +143,13 @@ class Expectation:
     why: str = ""
     name: str = ""
     trees: Mapping[str, Any] = field(default_factory=dict)  # parsed expressions: value, rhs, lo, hi
+    layers: tuple[int, int] | None = None  # a claim over layers: checked for each l = first..last, all must pass
 
     @property
     def label(self) -> str:
-        return self.name or self.value
+        if self.name:
+            return self.name
+        return self.value if self.layers is None else f"{self.value} for l = {self.layers[0]}..{self.layers[1]}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,20 +9,32 @@ import numpy as np
 
 from ..caps import MAX_EXPR_FLOPS, MAX_EXPR_NUMBERS
 from .functions import FUNCTIONS, as_int
-from .nodes import BinOp, Call, EvalError, Index, Name, Neg, Node, Num, Slice, Transpose
+from .nodes import LAYER_VAR, BinOp, Call, EvalError, Index, Name, Neg, Node, Num, Slice, Transpose
 
 
 class Lookup(Protocol):
     def __call__(self, name: str, layer: int | None) -> "np.ndarray | float": ...
 
 
-def layer_index(node: Node, L: int) -> int:
-    """A layer index written with numbers and L only (``3``, ``L``, ``L-1``), evaluated statically."""
+def layer_index(node: Node, L: int, l: int | None = None) -> int:
+    """A layer index written with numbers and L only (``3``, ``L``, ``L-1``), evaluated statically; in a claim
+    over layers also with ``l`` (``l+1``), given its value."""
     def lookup(name: str, layer: int | None):
         if name == "L":
             return float(L)
-        raise EvalError(f"a layer index must use numbers and L only; got {name}")
+        if name == LAYER_VAR and l is not None:
+            return float(l)
+        raise EvalError(f"a layer index must use numbers{', l' if l is not None else ''} and L only; got {name}")
     return as_int(evaluate(node, lookup), "a layer index")
+
+
+def bind_layer(lookup: Lookup, l: int) -> Lookup:
+    """``lookup`` with the layer variable ``l`` of a claim over layers set to ``l``."""
+    def bound(name: str, layer: int | None):
+        if name == LAYER_VAR and layer is None:
+            return float(l)
+        return lookup(name, layer)
+    return bound
 
 
 def evaluate(node: Node, lookup: Lookup):

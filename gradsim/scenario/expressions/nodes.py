@@ -13,6 +13,7 @@ PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", 
          "J_data", "J_reg"}
 # J_full, accuracy (every training example), J_test, accuracy_test (the held-out ones): engine/evaluate.py;
 # accuracy(A[L], Y) with brackets is still the function; J_data, J_reg: J's two terms under weight decay
+LAYER_VAR = "l"  # the layer of a claim over layers ([[expect]] with layers = [first, last]); nowhere else
 MAX_DEPTH = 200  # operations deep
 MAX_LENGTH = 2000  # characters
 

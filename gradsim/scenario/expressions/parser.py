@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from .functions import FUNCTIONS
 from .nodes import (
-    LAYERED, MAX_DEPTH, MAX_LENGTH, PLAIN, BinOp, Call, ExpressionError, Index, Name, Neg, Node, Num, Slice,
+    LAYER_VAR, LAYERED, MAX_DEPTH, MAX_LENGTH, PLAIN, BinOp, Call, ExpressionError, Index, Name, Neg, Node, Num, Slice,
     Transpose, depth,
 )
 from .tokens import Token, describe, unknown_name, tokenize
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, layer_var: bool = False):
         self.tokens = tokenize(text)
         self.i = 0
+        self.layer_var = layer_var  # may the text name l (a claim over layers)?
 
     @property
     def tok(self) -> Token:
@@ -108,6 +109,14 @@ class _Parser:
         if t.kind == "num":
             self.take()
             return Num(float(t.text), t.col)
+        if t.kind == "name" and t.text == LAYER_VAR:
+            self.take()
+            if not self.layer_var:
+                raise ExpressionError(f"a known name; got {LAYER_VAR}, the layer of a claim over layers, which only "
+                                      "an [[expect]] with layers = [first, last] may use", t.col)
+            if self._at("("):
+                raise ExpressionError(f"an operator after {LAYER_VAR} (it is not a function)", self.tok.col)
+            return Name(LAYER_VAR, None, t.col)
         if t.kind == "name":
             self.take()
             if t.text in FUNCTIONS and (self._at("(") or t.text not in PLAIN):
@@ -143,13 +152,15 @@ class _Parser:
         return Call(t.text, tuple(args), t.col)
 
 
-def parse(text: str) -> Node:
-    """Parse ``text`` into an AST; raises ExpressionError with the 1-based column of the problem."""
+def parse(text: str, layer_var: bool = False) -> Node:
+    """Parse ``text`` into an AST; raises ExpressionError with the 1-based column of the problem.
+
+    ``layer_var``: the text may name ``l``, the layer of a claim over layers (refused everywhere else)."""
     if not isinstance(text, str):
         raise ExpressionError("a string")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"an expression of at most {MAX_LENGTH} characters; got {len(text)}")
-    parser = _Parser(text)
+    parser = _Parser(text, layer_var)
     try:
         tree = parser.parse()
     except RecursionError:

@@ -53,3 +53,18 @@ async def test_no_held_out_curve_without_a_split():
         await pilot.pause()
         loss = app.main.query_one(LossCurve)
         assert loss._test == ([], []) and loss.border_title == "Loss J (log scale)"
+
+
+def test_the_held_out_history_stays_bounded_over_a_long_run():
+    """However many iterations run, at most max_points values are kept; the newest are kept whole."""
+    from gradsim.scenario import build_simulation, load_scenario
+    from gradsim.tui.heldout import HeldOutHistory
+
+    sim = build_simulation(load_scenario("minibatch-gd"))
+    history = HeldOutHistory(sim, max_points=64)
+    for _ in range(400):
+        sim.step_iteration()
+        history.record(sim)
+    xs, ys = history.points(sim.iteration, sim.P)
+    assert len(xs) <= 64 and xs == sorted(xs) and xs[-1] == 400
+    assert xs[-16:] == list(range(385, 401))  # the newest quarter, every iteration

@@ -4,7 +4,9 @@
 iteration, the UI thread after a key press); it evaluates ``J_test`` with ``engine.evaluate`` (a forward pass
 of its own, with the parameters the iteration's batch J used) at an iteration's end and keeps it by
 iteration. A rewind and a replay give the same numbers, so the values stay valid until another scenario is
-loaded; ``points`` returns those of the iterations finished at the point on screen. A lock guards the dict across the two threads.
+loaded; ``points`` returns those of the iterations finished at the point on screen. A lock guards the dict
+across the two threads. Memory is bounded however long the run: past ``MAX_POINTS`` values the older half is
+thinned to every second one (the newest quarter is always kept whole), like the engine's J history.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ import time
 from ..engine import evaluate
 
 
+MAX_POINTS = 4096
+
+
 class HeldOutHistory:
-    def __init__(self, sim) -> None:
+    def __init__(self, sim, max_points: int = MAX_POINTS) -> None:
+        self.max_points = max_points
         self.applies = sim.heldout is not None
         self.P = sim.P
         self._values: dict[int, float] = {}
@@ -37,6 +43,15 @@ class HeldOutHistory:
         value = evaluate.metrics(sim, ("J_test",))["J_test"]
         with self._lock:
             self._values[sim.iteration] = value
+            if len(self._values) > self.max_points:
+                self._thin()
+
+    def _thin(self) -> None:
+        """Drop every second value of the older three quarters (call with the lock held)."""
+        keys = sorted(self._values)
+        old = keys[: len(keys) * 3 // 4]
+        for k in old[1::2]:
+            del self._values[k]
 
     def points(self, iteration: int, phase_index: int) -> tuple[list[int], list[float]]:
         """(iterations, J_test) of the iterations finished at the point (iteration, phase_index), in order."""

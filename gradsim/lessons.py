@@ -29,27 +29,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import gradsim
-
 from .errors import ScenarioError, did_you_mean
 from .scenario import Scenario, load_scenario
 from .scenario.fields import _err, check_keys, join, string
+from .scenario.loader import bundled_dir
 from .scenario.narration import Narration, read_narration
 
 DEFAULT_LESSON = "lecture"
 MAX_STEPS = 100
 
 
-def _bundled_dir() -> Path:
-    """lessons/ beside the package in a checkout; gradsim/lessons_bundled/ in an installed wheel."""
-    package = Path(gradsim.__file__).resolve().parent
-    for candidate in (package / "lessons_bundled", package.parent / "lessons"):
-        if candidate.is_dir():
-            return candidate
-    return package.parent / "lessons"
-
-
-BUNDLED_DIR = _bundled_dir()
+BUNDLED_DIR = bundled_dir("lessons_bundled", "lessons")
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,17 @@ if TYPE_CHECKING:
     from .model import Scenario
 
 
-def _bundled_dir() -> Path:
-    """scenarios/ beside the package in a checkout; gradsim/bundled/ in an installed wheel."""
+def bundled_dir(installed: str, checkout: str) -> Path:
+    """A folder shipped inside the package: gradsim/<installed>/ in an installed wheel, <checkout>/ beside
+    the package in a checkout (pyproject's package-dir maps one to the other)."""
     package = Path(gradsim.__file__).resolve().parent
-    for candidate in (package / "bundled", package.parent / "scenarios"):
+    for candidate in (package / installed, package.parent / checkout):
         if candidate.is_dir():
             return candidate
-    return package.parent / "scenarios"
+    return package.parent / checkout
 
 
-BUNDLED_DIR = _bundled_dir()
+BUNDLED_DIR = bundled_dir("bundled", "scenarios")
 DEFAULT_SCENARIO = "three-layer-cache"
 MAX_BYTES = 1 * 2**20
 

@@ -9,6 +9,7 @@ confident prediction, not a unit whose g' kills the gradient that has to pass th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -116,6 +117,18 @@ def scalar_identity(W: Sequence[np.ndarray]) -> float | None:
     return c
 
 
+def _forward_signal(norms: Norms, W: Sequence[np.ndarray]) -> tuple[Quantity, Norms]:
+    """The forward signal as the verdict judges it: the typical activation ‖A[l]‖/√n[l] from layer 1 on.
+
+    A raw ‖A[l]‖ shrinks with a layer's width (n = 2, 3, 2, 1 in the lecture's net) and X is data, not a
+    layer's output, so neither says whether the signal vanishes; per unit and from A[1], a σ net whose
+    units sit near 0.5 reads steady, and 1.5·I still reads ×1.50."""
+    widths = [W[0].shape[1]] + [w.shape[0] for w in W] if len(W) and all(w is not None for w in W) else []
+    per = {l: (v / math.sqrt(widths[l]) if l < len(widths) else v) for l, v in norms.items()
+           if l >= 1 and v is not None}
+    return dataclasses.replace(QUANTITIES["A"], first=1), per
+
+
 def verdict(acts: Sequence[Activation], norms: Mapping[str, Norms], saturated: Sequence[float],
             dead: Sequence[float], W: Sequence[np.ndarray] = ()) -> str:
     """One line naming what the numbers show, most specific first; "" before anything ran.
@@ -144,16 +157,20 @@ def verdict(acts: Sequence[Activation], norms: Mapping[str, Norms], saturated: S
         share, l = max(off)
         return f"dead ReLUs: {share:.0%} of layer {l} (no gradient passes them)"
     for key in ("dZ", "A"):  # the gradient once backward has reached layer 1, else the forward signal
-        q = QUANTITIES[key]
-        f = per_layer(q, norms.get(key, {}), L)
+        q, per = QUANTITIES[key], norms.get(key, {})
+        label = q.label
+        if key == "A":
+            q, per = _forward_signal(per, W)
+            label = "‖A[l]‖/√n[l]"
+        f = per_layer(q, per, L)
         if f is None:
             continue
         if L - q.first >= MIN_STEPS and (f >= PER_LAYER or f <= 1 / PER_LAYER):
             word = "exploding" if f > 1 else "vanishing"
-            text = f"{word}: {factor_text(f)} per layer in {q.label}"
+            text = f"{word}: {factor_text(f)} per layer in {label}"
             c = scalar_identity(W)
             if c is not None:
                 text += f", W[l] = {c:g}·I"
             return text
-        return f"healthy: {factor_text(f)} per layer in {q.label}"
+        return f"healthy: {factor_text(f)} per layer in {label}"
     return "healthy"

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from .params import Param, Values, bind, frozen_values
+from .params import Param, Values, bind, frozen_values, lookup
 
 Array = np.ndarray
 INF = float("inf")
@@ -216,9 +216,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get_activation(name: str, **values: float) -> Activation:
     """The activation called ``name``, bound to parameter ``values`` (defaults for the rest)."""
-    if name not in ACTIVATIONS:
-        raise KeyError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name].bind(**values)
+    return lookup(ACTIVATIONS, name, "activation").bind(**values)
 
 
 def hidden_activations() -> list[str]:

@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .params import Param, Values, bind, frozen_values
+from .params import Param, Values, bind, frozen_values, lookup
 
 Array = np.ndarray
 Draw = Callable[[np.random.Generator, int, int, Mapping[str, float]], Array]
@@ -181,9 +181,7 @@ INITIALIZERS: dict[str, Initializer] = {
 
 
 def get_initializer(name: str) -> Initializer:
-    if name not in INITIALIZERS:
-        raise KeyError(f"unknown initialiser {name!r}; expected one of {', '.join(INITIALIZERS)}")
-    return INITIALIZERS[name]
+    return lookup(INITIALIZERS, name, "initialiser")
 
 
 def selectable_initializers() -> list[str]:

@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from .params import lookup
+
 Array = np.ndarray
 
 
@@ -144,9 +146,7 @@ def fused_dZ(A: Array, Y: Array) -> Array:
 
 
 def get_loss(name: str) -> Loss:
-    if name not in LOSSES:
-        raise KeyError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
-    return LOSSES[name]
+    return lookup(LOSSES, name, "loss")
 
 
 def check_compatible(loss: str, output_activation: str, n_out: int | None = None) -> str | None:

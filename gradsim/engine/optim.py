@@ -14,7 +14,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .params import Param, Values, bind, frozen_values
+from .params import Param, Values, bind, frozen_values, lookup
 from .schedules import ScheduleSpec
 
 Array = np.ndarray
@@ -186,9 +186,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
 
 
 def get_optimizer(name: str) -> Optimizer:
-    if name not in OPTIMIZERS:
-        raise KeyError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name]
+    return lookup(OPTIMIZERS, name, "optimizer")
 
 
 def init_state(spec: OptimizerSpec, params: Params) -> tuple:

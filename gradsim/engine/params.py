@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, TypeVar
 
+T = TypeVar("T")
 Values = tuple[tuple[str, float], ...]  # bound parameter values, sorted by name: hashable and frozen
 
 
@@ -69,6 +70,13 @@ def bind(params: Iterable[Param], values: Mapping[str, float], owner: str) -> di
 
 def frozen_values(values: Mapping[str, float]) -> Values:
     return tuple(sorted((k, float(v)) for k, v in values.items()))
+
+
+def lookup(registry: Mapping[str, T], name: str, what: str) -> T:
+    """The entry called ``name``, or a KeyError listing every entry (``what``: "activation", "loss", …)."""
+    if name not in registry:
+        raise KeyError(f"unknown {what} {name!r}; expected one of {', '.join(registry)}")
+    return registry[name]
 
 
 def users(registry: Mapping[str, object], name: str) -> list[str]:

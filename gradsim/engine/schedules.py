@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .params import Param, Values, bind, frozen_values
+from .params import Param, Values, bind, frozen_values, lookup
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,7 @@ SCHEDULES: dict[str, Schedule] = {
 
 
 def get_schedule(name: str) -> Schedule:
-    if name not in SCHEDULES:
-        raise KeyError(f"unknown schedule {name!r}; expected one of {', '.join(SCHEDULES)}")
-    return SCHEDULES[name]
+    return lookup(SCHEDULES, name, "schedule")
 
 
 @dataclass(frozen=True, init=False)

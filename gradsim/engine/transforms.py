@@ -23,7 +23,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .params import Param, Values, bind, frozen_values
+from .params import Param, Values, bind, frozen_values, lookup
 from .stats import norm
 
 Array = np.ndarray
@@ -99,9 +99,7 @@ TRANSFORMS: dict[str, Transform] = {
 
 
 def get_transform(name: str) -> Transform:
-    if name not in TRANSFORMS:
-        raise KeyError(f"unknown transform {name!r}; expected one of {', '.join(TRANSFORMS)}")
-    return TRANSFORMS[name]
+    return lookup(TRANSFORMS, name, "transform")
 
 
 @dataclass(frozen=True, init=False)

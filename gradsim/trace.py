@@ -31,6 +31,7 @@ reaches the input) and ``J`` (0-d).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 from contextlib import suppress
@@ -39,7 +40,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .display import norm, std
+from .engine.stats import norm_quiet, std_quiet
 from .engine import evaluate
 from .outputs import atomic_open
 
@@ -65,18 +66,28 @@ def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
     return cols + list(FLAGS) + list(metrics)
 
 
+@functools.lru_cache(maxsize=64)
+def _row_names(L: int) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """((column, array) for every traced norm, (column, array) for every std) of an L-layer net."""
+    norms = tuple((f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS
+                  for l in range(first, L + last + 1))
+    stds = tuple((f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1))
+    return norms, stds
+
+
 def trace_row(sim: "Simulation") -> dict[str, Any]:
     """The trace row of the simulation's current iteration (call after its update phase)."""
     t = sim.iteration
     arrays = sim.arrays
     row: dict[str, Any] = {"iteration": t, "J": float(sim.J) if sim.J is not None else math.nan}
     nan = math.nan
-    for kind, first, last in NORMS:
-        for l in range(first, sim.L + last + 1):
-            a = arrays.get(f"{kind}[{l}]")
-            row[f"norm({kind}[{l}])"] = norm(a) if a is not None else nan
-    for l in range(1, sim.L + 1):
-        row[f"std(A[{l}])"] = std(arrays.get(f"A[{l}]"))
+    norm_names, std_names = _row_names(sim.L)
+    with np.errstate(all="ignore"):  # once for the row, not once per array (the same numbers as norm/std)
+        for column, name in norm_names:
+            a = arrays.get(name)
+            row[column] = norm_quiet(a) if a is not None else nan
+        for column, name in std_names:
+            row[column] = std_quiet(arrays.get(name))
     layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
     for key in ("fraction_saturated", "fraction_dead"):
         for l, stats in enumerate(layer_stats, 1):

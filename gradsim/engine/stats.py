@@ -68,23 +68,29 @@ def norm(a: np.ndarray | None) -> float:
     - Order-independent: NumPy's pairwise sum, never a BLAS dot, so the thread count cannot change a digit.
     - An empty array has norm 0; a missing one (None) NaN.
     """
+    with np.errstate(all="ignore"):
+        return norm_quiet(a)
+
+
+def norm_quiet(a: np.ndarray | None) -> float:
+    """``norm`` for a caller that has already entered ``np.errstate(all="ignore")`` once for many arrays
+    (a trace row: entering it costs about a third of a small array's norm). The same numbers as ``norm``."""
     if a is None:
         return math.nan
     a = np.asarray(a, dtype=np.float64)
     if a.size == 0:
         return 0.0
     flat = a.reshape(-1)
-    with np.errstate(all="ignore"):
-        ss = float(np.add.reduce(flat * flat))
-        if math.isfinite(ss) and (ss > _TINY_SQUARES or ss == 0.0 and not flat.any()):
-            return math.sqrt(ss)
-        top = float(np.max(np.abs(flat)))
-        if not math.isfinite(top):
-            return math.inf if bool(np.isinf(flat).any()) else math.nan
-        if top == 0.0:
-            return 0.0
-        s = flat / top
-        return top * math.sqrt(float(np.add.reduce(s * s)))
+    ss = float(np.add.reduce(flat * flat))
+    if math.isfinite(ss) and (ss > _TINY_SQUARES or ss == 0.0 and not flat.any()):
+        return math.sqrt(ss)
+    top = float(np.max(np.abs(flat)))
+    if not math.isfinite(top):
+        return math.inf if bool(np.isinf(flat).any()) else math.nan
+    if top == 0.0:
+        return 0.0
+    s = flat / top
+    return top * math.sqrt(float(np.add.reduce(s * s)))
 
 
 def std(a: np.ndarray | None) -> float:
@@ -94,20 +100,25 @@ def std(a: np.ndarray | None) -> float:
     |entry| first, so 1e200 entries give a finite spread. NaN for a missing or empty array or one holding
     inf/NaN (as ``np.std``).
     """
+    with np.errstate(all="ignore"):
+        return std_quiet(a)
+
+
+def std_quiet(a: np.ndarray | None) -> float:
+    """``std`` inside an ``np.errstate(all="ignore")`` the caller has entered (see ``norm_quiet``)."""
     if a is None:
         return math.nan
     flat = np.asarray(a, dtype=np.float64).reshape(-1)
     n = flat.size
     if n == 0:
         return math.nan
-    with np.errstate(all="ignore"):
-        mean = float(np.add.reduce(flat)) / n
-        if math.isfinite(mean):
-            spread = norm(flat - mean)
-            if math.isfinite(spread):
-                return spread / math.sqrt(n)
-        top = float(np.max(np.abs(flat)))
-        if not math.isfinite(top):
-            return math.nan
-        s = flat / top
-        return top * (norm(s - float(np.add.reduce(s)) / n) / math.sqrt(n))
+    mean = float(np.add.reduce(flat)) / n
+    if math.isfinite(mean):
+        spread = norm_quiet(flat - mean)
+        if math.isfinite(spread):
+            return spread / math.sqrt(n)
+    top = float(np.max(np.abs(flat)))
+    if not math.isfinite(top):
+        return math.nan
+    s = flat / top
+    return top * (norm_quiet(s - float(np.add.reduce(s)) / n) / math.sqrt(n))

@@ -85,3 +85,9 @@ def test_saturation_unnormalised_after_backward(snap_compare):
     share in brackets (confident, not saturated)."""
     app = GradsimApp(load_scenario("saturation-unnormalised"))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*["space"] * 5))
+
+
+def test_presenter_layout_at_the_update(snap_compare):
+    """Z on three-layer-cache at the update: the equation (every line) above the layer panel, whole width."""
+    app = GradsimApp(load_scenario("three-layer-cache"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("i", "Z"))

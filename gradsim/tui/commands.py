@@ -69,6 +69,9 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("z", "z", "zoom", "Zoom panel",
             "Zoom the panel that has the focus (or the one under the mouse, else the layer panel) to the whole "
             "screen; z or escape brings the layout back."),
+    Command("Z", "Z", "presenter", "Presenter layout",
+            "Show only the current equation (every line) above the selected layer (more matrix columns) and "
+            "the status line, large, for a projector; Z or escape brings the layout back."),
     Command("w", "w", "next_panel", "Next panel",
             "Show the panels one at a time, full size (network, equation, layer, gradient flow, loss, then the "
             "whole layout again): on a small terminal, the way to every panel."),

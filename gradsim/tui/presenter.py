@@ -1,7 +1,8 @@
-"""The presenter's view: z zooms one panel to the whole screen and back, t switches to a high-contrast
-theme that reads on a projector; v pages through the panels one at a time, full size (the way to every
+"""The presenter's view: z zooms one panel to the whole screen and back, Z (shift+z) shows the current
+equation and the selected layer large, alone, t switches to a high-contrast theme that reads on a
+projector; w pages through the panels one at a time, full size (the way to every
 panel on a small terminal, where some are hidden or cramped). The main screen's actions call these; the layout rules for big screens
-(220×60) are in gradsim.tcss (MainScreen.-huge, MainScreen.-towering)."""
+(220×60) and for Z are in gradsim.tcss (MainScreen.-huge, MainScreen.-towering, MainScreen.-presenter)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,25 @@ def toggle_theme(app) -> str:
         app._gradsim_theme_before = app.theme
         app.theme = HIGH_CONTRAST.name
     return app.theme
+
+
+PRESENTER = "-presenter"  # the main screen's class while Z's layout is on
+
+
+def toggle_presenter(screen: Screen) -> bool:
+    """Z: the equation panel (every line of the phase) above the layer panel (the whole width, so more
+    matrix columns), the status line and the key bar, nothing else; Z or escape brings the layout back.
+    The layer panel shows even when d, h or v had put another panel in its place. Returns whether it is on."""
+    if screen.maximized is not None:
+        screen.minimize()
+    on = not screen.has_class(PRESENTER)
+    screen.set_class(on, PRESENTER)
+    return on
+
+
+def leave_presenter(screen: Screen) -> bool:
+    """Escape: leave the presenter layout if it is on; returns whether it was."""
+    if not screen.has_class(PRESENTER) or screen.maximized is not None:
+        return False
+    screen.remove_class(PRESENTER)
+    return True

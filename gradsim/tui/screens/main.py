@@ -385,6 +385,11 @@ class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
 
         toggle_zoom(self)
 
+    def action_presenter(self) -> None:
+        from ..presenter import toggle_presenter
+
+        toggle_presenter(self)
+
     def action_next_panel(self) -> None:
         from ..presenter import next_panel
 
@@ -401,8 +406,11 @@ class MainScreen(DataActions, PanelActions, commands.CommandTarget, Screen):
         self.notify(f"Theme: {theme}", timeout=2)
 
     def action_blur(self) -> None:
-        """Leave a matrix: the arrow keys choose layers again."""
+        """Leave a matrix: the arrow keys choose layers again (and leave Z's presenter layout)."""
+        from ..presenter import leave_presenter
+
         self.set_focus(None)
+        leave_presenter(self)
 
     async def action_open_scenario(self) -> None:
         from .picker import ScenarioPicker

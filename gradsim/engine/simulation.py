@@ -75,7 +75,7 @@ class Simulation:
         for l, k in enumerate(self.skips, start=1):
             if k and (k > l or l == self.L or self.n[l - k] != self.n[l]):
                 raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l, a hidden layer and n[l−k] = n[l]")
-        self._into = skip_sources(self.skips)
+        self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
         self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip (A[l] is not g(Z[l]) there)
         readonly(X, Y)
         self.X, self.Y = X, Y

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from gradsim.cli import gradsim
+from gradsim.display import num
 from gradsim.engine import InitSpec, LayerSpec, OptimizerSpec, Simulation
 from gradsim.engine.gradcheck import gradcheck
 from gradsim.engine.network import cost, gradients, skip_sources
@@ -210,14 +211,19 @@ def test_step_prints_the_skip_terms():
 async def test_the_app_shows_the_residual_term():
     pytest.importorskip("textual")
     from gradsim.tui.app import GradsimApp
-    from gradsim.tui.equations import text_of
+    from gradsim.tui.equations import _paren, text_of
     from gradsim.tui.widgets import EquationPanel
 
     app = GradsimApp(load_scenario("deep-sigmoid-residual"))
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("space")
         await pilot.pause()
-        assert "A[1] = σ(Z[1]) + A[0]" in text_of(app.main.query_one(EquationPanel).lines)
+        text = text_of(app.main.query_one(EquationPanel).lines)
+        assert "A[1] = σ(Z[1]) + A[0]" in text
+        a = app.main.sim.arrays
+        z, skip, out = (float(a[k][0, 0]) for k in ("Z[1]", "A[0]", "A[1]"))
+        assert out == pytest.approx(1 / (1 + np.exp(-z)) + skip, rel=1e-12)
+        assert f"A[1][0,0] = σ({num(z)}) + {_paren(num(skip))} = {num(out)}" in text, text
 
 
 # -------------------------------------------------------------------------------------- scenarios

@@ -253,3 +253,17 @@ def test_the_torch_export_refuses_a_skip_in_one_line(tmp_path):
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "network.layers" in lines[0] and "skip" in lines[0], r.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_evaluation_forward_passes_add_the_skips():
+    from gradsim.engine import evaluate
+    from gradsim.tui.dataview import DataSource
+
+    sim = sim_for(6)
+    sim.step()  # iteration 1 started: its W[l], b[l] are the ones J is computed with
+    sim.step_iteration()
+    J_full, _ = evaluate.score(sim, sim.X, sim.Y, evaluate.used_params(sim))
+    assert J_full == sim.J  # batch gradient descent: the full-set J is the iteration's J, to the bit
+    src = DataSource.of(sim)
+    assert src.skips == sim.skips
+    assert np.array_equal(evaluate.forward(src, sim.X, evaluate.used_params(sim))[1], sim.arrays["A[6]"])

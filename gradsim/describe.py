@@ -51,13 +51,15 @@ def _layer_json(spec) -> dict[str, Any]:
     """A layer as JSON: n, the activation, and every parameter the activation declares (slope, alpha)."""
     d: dict[str, Any] = {"n": int(spec.n), "activation": spec.activation}
     d.update(spec.resolve().values)
+    if spec.skip:
+        d["skip"] = spec.skip  # A[l] = g(Z[l]) + A[l−skip]
     return d
 
 
 def _layer_text(spec) -> str:
     """'leaky_relu (slope 0.01)', 'tanh'."""
-    values = spec.resolve().values
-    return spec.activation + (" (" + ", ".join(f"{k} {v:g}" for k, v in values) + ")" if values else "")
+    values = [f"{k} {v:g}" for k, v in spec.resolve().values] + ([f"skip {spec.skip}"] if spec.skip else [])
+    return spec.activation + (" (" + ", ".join(values) + ")" if values else "")
 
 
 def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:

@@ -124,7 +124,13 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
             value += f"   {unit_word(l, sim.L)} {percent(stats['fraction_saturated'])}"
         if g.dead is not None:
             value += f"   dead {percent(stats['fraction_dead'])}"
-    out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
+    k = sim.skips[l - 1]
+    if k:  # a residual connection: the skip's A[l−k] is its own term
+        src = f"A[{l - k}]"
+        out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} + {src}",
+                            f"{v.shape(z)} + {v.shape(src)} → {v.shape(a)}", value))
+    else:
+        out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
     return out
 
 
@@ -174,8 +180,17 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     out.append(Equation(label, db, f"{db} = Σ_i {dz}", f"{v.shape(dz)} → {v.shape(db)}", val(db)))
     if l > 1:
         dp = f"dA[{l - 1}]"
-        out.append(Equation(label, dp, f"{dp} = W[{l}]ᵀ·{dz}",
-                            f"{v.transposed(f'W[{l}]')}·{v.shape(dz)} → {v.shape(dp)}", val(dp)))
+        skips = [f"dA[{j}]" for j in sim.skip_sources[l - 1]]  # layers whose skip reads A[l−1]
+        plus = "".join(f" + {d}" for d in skips)
+        shapes = "".join(f" + {v.shape(d)}" for d in skips)
+        out.append(Equation(label, dp, f"{dp} = W[{l}]ᵀ·{dz}{plus}",
+                            f"{v.transposed(f'W[{l}]')}·{v.shape(dz)}{shapes} → {v.shape(dp)}", val(dp)))
+    k = sim.skips[l - 1]
+    if k and (k > 1 or l == 1):  # where this layer's dA[l] goes through its skip (k = 1: the line above)
+        j = l - k
+        out.append(Equation(label, f"dA[{j}]", f"dA[{j}] gets W[{j + 1}]ᵀ·dZ[{j + 1}] + {da} through the skip",
+                            f"{v.shape(da)} → {v.shape(f'A[{j}]')}",
+                            "" if j == 0 else f"added in backward l={j + 1}"))
     return out
 
 

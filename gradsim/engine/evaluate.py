@@ -1,6 +1,6 @@
 """Metrics beyond the batch: J and accuracy over every training example and over the held-out ones.
 
-Each is a forward pass of its own through ``network.layer_forward`` with parameters it is handed: it
+Each is a forward pass of its own through ``network.forward_pass`` (skips included) with parameters it is handed: it
 writes nothing into the simulation (no record, no cache entry, no J_history, no rewind state) and runs
 under its own ``np.errstate``, so an overflow here never flags a blow-up of the run.
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .network import layer_forward
+from .network import forward_pass
 
 if TYPE_CHECKING:  # pragma: no cover
     from .simulation import Simulation
@@ -43,12 +43,9 @@ def used_params(sim: "Simulation") -> tuple[Array, ...]:
 def forward(sim: "Simulation", X: Array, params: Sequence[Array] | None = None) -> tuple[Array, Array]:
     """(Z[L], A[L]) of the network on the columns of ``X``; ``params`` default to ``sim.params`` (the newest)."""
     params = sim.params if params is None else params
-    A = np.asarray(X, dtype=np.float64)
-    Z = A
     with np.errstate(all="ignore"):
-        for l, g in enumerate(sim.acts):
-            Z, A = layer_forward(params[2 * l], params[2 * l + 1], A, g)
-    return Z, A
+        Zs, _, As = forward_pass(params, np.asarray(X, dtype=np.float64), sim.acts, sim.skips)
+    return Zs[-1], As[-1]
 
 
 def score(sim: "Simulation", X: Array, Y: Array, params: Sequence[Array] | None = None) -> tuple[float, float]:

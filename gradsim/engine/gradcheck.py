@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from .network import gradients, layer_forward
+from .network import forward_pass, gradients
 
 @dataclass(frozen=True)
 class LayerCheck:
@@ -53,28 +53,25 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
     return 0.0 if den == 0.0 else float(np.linalg.norm(a - n)) / den
 
 
-def _cost_and_pattern(params, X, Y, acts, loss) -> tuple[float, bytes]:
+def _cost_and_pattern(params, X, Y, acts, loss, skips=None) -> tuple[float, bytes]:
     """J, and the patterns that make J non-differentiable (the entries' kinks) as one key."""
-    A = Z = X
-    key = []
-    for l, g in enumerate(acts):
-        Z, A = layer_forward(params[2 * l], params[2 * l + 1], A, g)
-        if g.kink is not None:
-            key.append(np.packbits(g.kink(Z)).tobytes())
+    Zs, _, As = forward_pass(params, X, acts, skips)
+    Z, A = Zs[-1], As[-1]
+    key = [np.packbits(g.kink(Zl)).tobytes() for g, Zl in zip(acts, Zs) if g.kink is not None]
     if loss.kink is not None:
         pattern = loss.kink(A, Y)
         key.append(np.packbits(pattern > 0).tobytes() + np.packbits(pattern < 0).tobytes())
     return loss.value(Z, A, Y), b"|".join(key)
 
 
-def _fd(params, flat, e, eps, X, Y, acts, loss, base) -> float | None:
+def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None) -> float | None:
     """Fourth-order difference of J along entry e of ``flat``, or None if the stencil crosses a kink."""
     old = flat[e]
     J = []
     try:
         for h in (2 * eps, eps, -eps, -2 * eps):
             flat[e] = old + h
-            j, key = _cost_and_pattern(params, X, Y, acts, loss)
+            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips)
             if key != base:
                 return None
             J.append(j)
@@ -93,12 +90,12 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
         idx = sim.batches.indices(sim.iteration + 1 if sim.phase_index == sim.P else sim.iteration)
         X, Y = (sim.X, sim.Y) if idx is None else (sim.X[:, idx], sim.Y[:, idx])
     params = [np.array(p, dtype=np.float64) for p in sim.params]
-    acts, loss = sim.acts, sim.loss
+    acts, loss, skips = sim.acts, sim.loss, sim.skips
     rng = np.random.default_rng(seed)
     out = []
     with np.errstate(all="ignore"):
-        grads = gradients(tuple(params), X, Y, acts, loss)
-        J0, base = _cost_and_pattern(params, X, Y, acts, loss)
+        grads = gradients(tuple(params), X, Y, acts, loss, skips)
+        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips)
         done = 0
         total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
@@ -118,7 +115,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                         done += 1
                         progress(done, total_entries)
                     for h in (step, step / 10, step / 100):
-                        d = _fd(params, flat, e, h, X, Y, acts, loss, base)
+                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips)
                         if d is not None:
                             noise2 += (3.3e-16 * abs(J0) / h) ** 2
                             break

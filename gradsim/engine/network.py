@@ -2,6 +2,9 @@
 
 Forward:  Z[l] = W[l] A[l-1] + b[l],  A[l] = g[l](Z[l])
 Backward: dZ[l] = dA[l] ⊙ g'[l](Z[l]),  dW[l] = dZ[l] A[l-1]ᵀ,  db[l] = Σ_i dZ[l],  dA[l-1] = W[l]ᵀ dZ[l]
+Residual: a layer with ``skip = k`` adds A[l−k] (same shape): A[l] = g[l](Z[l]) + A[l−k]; backward then
+g'[l] is taken at g[l](Z[l]) (not at A[l]), and dA[l−k] = W[l−k+1]ᵀ dZ[l−k+1] + Σ dA[l] over the layers l
+that skip into it (``skip_sources``).
 (J = (1/m) Σ L, so the 1/m enters at dA[L] or the fused dZ[L] and every gradient carries it.)
 """
 
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .activations import Activation, get_activation
 from .losses import Loss, fused_dZ
@@ -29,11 +32,14 @@ class LayerSpec:
     n: int
     activation: str
     params: Values
+    skip: int  # k > 0: A[l] = g(Z[l]) + A[l−k] (a residual connection); 0: none
 
-    def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), **values: float):
+    def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), *, skip: int = 0,
+                 **values: float):
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
+        object.__setattr__(self, "skip", int(skip))
 
     def resolve(self) -> Activation:
         return get_activation(self.activation, **dict(self.params))
@@ -62,28 +68,50 @@ def layer_backward(W: Array, dZ: Array, A_prev: Array) -> tuple[Array, Array, Ar
     return dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True), W.T @ dZ
 
 
-def cost(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss) -> float:
-    """J for parameters (W[1], b[1], ..., W[L], b[L]): the whole forward pass in one call."""
-    A = X
-    Z = X
-    for l, g in enumerate(acts):
-        Z, A = layer_forward(params[2 * l], params[2 * l + 1], A, g)
-    return loss.value(Z, A, Y)
+def skip_sources(skips: Sequence[int]) -> list[tuple[int, ...]]:
+    """For j = 0..L−1: the layers l whose skip reads A[j] (l − skip[l] = j), so dA[j] gets their dA[l]."""
+    into: list[list[int]] = [[] for _ in range(len(skips))]
+    for l, k in enumerate(skips, start=1):
+        if k:
+            into[l - k].append(l)
+    return [tuple(ls) for ls in into]
 
 
-def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss) -> tuple[Array, ...]:
-    """(dW[1], db[1], ..., dW[L], db[L]) by backprop, for checking against finite differences."""
-    As, Zs = [X], []
+def forward_pass(params: Sequence[Array], X: Array, acts: Sequence[Activation],
+                 skips: Sequence[int] | None = None) -> tuple[list[Array], list[Array], list[Array]]:
+    """(Z[1..L], G[1..L] = g(Z[l]), A[0..L]) with each layer's skip added: A[l] = G[l] + A[l−k]."""
+    As, Zs, Gs = [X], [], []
     for l, g in enumerate(acts):
-        Z, A = layer_forward(params[2 * l], params[2 * l + 1], As[-1], g)
+        Z, G = layer_forward(params[2 * l], params[2 * l + 1], As[-1], g)
+        k = skips[l] if skips else 0
         Zs.append(Z)
-        As.append(A)
+        Gs.append(G)
+        As.append(G + As[l + 1 - k] if k else G)
+    return Zs, Gs, As
+
+
+def cost(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
+         skips: Sequence[int] | None = None) -> float:
+    """J for parameters (W[1], b[1], ..., W[L], b[L]): the whole forward pass in one call."""
+    Zs, _, As = forward_pass(params, X, acts, skips)
+    return loss.value(Zs[-1], As[-1], Y)
+
+
+def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
+              skips: Sequence[int] | None = None) -> tuple[Array, ...]:
+    """(dW[1], db[1], ..., dW[L], db[L]) by backprop, for checking against finite differences."""
+    Zs, Gs, As = forward_pass(params, X, acts, skips)
+    into = skip_sources(skips) if skips else [()] * len(acts)
+    dAs: dict[int, Array] = {}
     grads: list[Array] = [None] * len(params)  # type: ignore[list-item]
-    _, dZ = output_dZ(loss, acts[-1], Zs[-1], As[-1], Y)
-    for l in range(len(acts) - 1, -1, -1):
+    dAs[len(acts)], dZ = output_dZ(loss, acts[-1], Zs[-1], As[-1], Y)
+    for l in range(len(acts) - 1, -1, -1):  # l is layer l+1's index
         dW, db, dA_prev = layer_backward(params[2 * l], dZ, As[l])
+        for src in into[l]:  # the skips that read A[l]
+            dA_prev = dA_prev + dAs[src]
+        dAs[l] = dA_prev
         grads[2 * l], grads[2 * l + 1] = dW, db
         if l > 0:
-            dZ = acts[l - 1].backward(dA_prev, Zs[l - 1], As[l])
+            dZ = acts[l - 1].backward(dA_prev, Zs[l - 1], Gs[l - 1])
     return tuple(grads)
 

@@ -21,12 +21,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import optim
+from . import optim, residual
 from .activations import Activation, fraction_dead, fraction_saturated
 from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
-from .network import LayerSpec, layer_backward, layer_forward, output_dZ
+from .network import LayerSpec, layer_backward, layer_forward, output_dZ, skip_sources
 from .optim import OptimizerSpec
 from .phases import Phase, phase_table
 from .record import BlowUp, Record, Start, readonly
@@ -71,6 +71,12 @@ class Simulation:
                 raise ValueError(f"{g.name} is for the output layer only")
         if not self.acts[-1].output:
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
+        self.skips: tuple[int, ...] = tuple(ls.skip for ls in self.layers)  # residual: A[l] += A[l − k]
+        for l, k in enumerate(self.skips, start=1):
+            if k and (k > l or l == self.L or self.n[l - k] != self.n[l]):
+                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l, a hidden layer and n[l−k] = n[l]")
+        self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
+        self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip (A[l] is not g(Z[l]) there)
         readonly(X, Y)
         self.X, self.Y = X, Y
         self._heldout: tuple[Array, Array] | None = None
@@ -180,6 +186,8 @@ class Simulation:
             return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
         g = self.acts[l - 1]
         Z = self._cache[self._names["Z"][l]]
+        if self.skips[l - 1]:
+            A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added
         return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
 
     def _errstate(self) -> np.errstate:
@@ -335,6 +343,8 @@ class Simulation:
         g = self.acts[l - 1]
         i = 2 * (l - 1)
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
+        if self.skips[l - 1]:
+            return residual.forward_fn(self, l)
 
         def forward() -> Record:
             cache = self._cache
@@ -363,6 +373,8 @@ class Simulation:
         last = l == self.L
         zn, an, a_prev = f"Z[{l}]", f"A[{l}]", f"A[{l - 1}]"
         dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
+        if self.skips[l - 1] or self._into[l - 1]:
+            return residual.backward_fn(self, l)
 
         def backward() -> Record:
             cache = self._cache

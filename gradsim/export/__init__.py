@@ -46,6 +46,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         raise ScenarioError("a constant learning rate for --torch (the PyTorch script does not write learning-rate "
                             "schedules yet; --numpy does)", plan.sim.optimizer.schedule.name, file=scenario.source,
                             field="optimizer.schedule")
+    if torch is not None and any(plan.sim.skips):
+        from ..errors import ScenarioError
+
+        raise ScenarioError("layers without skip for --torch (the PyTorch script does not write residual "
+                            "connections yet; --numpy does)", next(k for k in plan.sim.skips if k),
+                            file=scenario.source, field="network.layers")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.network import skip_sources
 from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
 
 
@@ -162,6 +163,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "", "",
             'np.seterr(all="ignore")  # inf/NaN is a result (gradsim calls it a blow-up), checked after each iteration',
             "Z, A, dZ, dA, dW, db = ([None] * (L + 1) for _ in range(6))",
+            *(["G = [None] * (L + 1)  # g(Z[l]) of the layers with a skip: A[l] = G[l] + A[l−k]"] if any(sim.skips) else []),
             "J_history = []",
             f'stopped = f"{{iterations}} iterations"',
             "for t in range(1, iterations + 1):"]
@@ -172,11 +174,17 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out.append("    m = Yb.shape[1]")
 
     body: list[tuple[str, str]] = [("# forward l = 1..L", "")]
+    skips, into = sim.skips, skip_sources(sim.skips)
     for l, g in enumerate(sim.acts, 1):
         kw = kwargs(dict(g.values))
-        body += [(f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
-                  f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"),
-                 (f"A[{l}] = {g.name}(Z[{l}]{kw})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')}")]
+        body.append((f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
+                     f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"))
+        if skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
+            j = l - skips[l - 1]
+            body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
+                     (f"A[{l}] = G[{l}] + A[{j}]", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} + A[{j}]   (the skip)")]
+        else:
+            body.append((f"A[{l}] = {g.name}(Z[{l}]{kw})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')}"))
     body += [("# the loss", ""),
              (f"J = {loss.name}_cost(Z[{L}], A[{L}], Yb)", f"J = (1/m) Σ_i L(ŷ(i), y(i)), ŷ = A[{L}]"),
              *penalty_lines(sim),
@@ -185,6 +193,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     for l in range(L, 0, -1):
         g = sim.acts[l - 1]
         kw = kwargs(dict(g.values))
+        a = f"G[{l}]" if skips[l - 1] else f"A[{l}]"  # g(Z[l])
         if l == L and fused:
             body.append((f"dZ[{L}] = (A[{L}] - Yb) / m", f"dZ[{L}] = (A[{L}] − Y)/m: {g.name} and {loss.name} fuse"))
         else:
@@ -192,15 +201,16 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                 body.append((f"dA[{L}] = {loss.name}_dA(A[{L}], Yb)",
                              f"dA[{L}] = ∂J/∂A[{L}] = " + loss.dA_formula.format(L=L)))
             if g.jvp is not None:
-                code = f"dZ[{l}] = {g.name}_backward(dA[{l}], A[{l}]{kw})"
+                code = f"dZ[{l}] = {g.name}_backward(dA[{l}], {a}{kw})"
             elif g.identity:
                 code = f"dZ[{l}] = dA[{l}]"
             else:
-                code = f"dZ[{l}] = dA[{l}] * {g.name}_prime(Z[{l}], A[{l}]{kw})"
+                code = f"dZ[{l}] = dA[{l}] * {g.name}_prime(Z[{l}], {a}{kw})"
             body.append((code, f"dZ[{l}] = " + g.backward_formula(f"dA[{l}]", f"Z[{l}]", f"A[{l}]")[0]))
         body += [(f"dW[{l}] = dZ[{l}] @ A[{l - 1}].T", f"dW[{l}] = dZ[{l}] A[{l - 1}]ᵀ   (the 1/m is in dZ)"),
                  (f"db[{l}] = dZ[{l}].sum(axis=1, keepdims=True)", f"db[{l}] = Σ_i dZ[{l}]"),
-                 (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]", f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]")]
+                 (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]" + "".join(f" + dA[{j}]" for j in into[l - 1]),
+                  f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]" + "".join(f" + dA[{j}] (the skip of layer {j})" for j in into[l - 1]))]
     out += _aligned(body, "    ")
     out += transform_lines(sim, "    ")
     out += schedule_line(sim, "    ")

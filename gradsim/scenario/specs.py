@@ -34,7 +34,7 @@ def _listing(names: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------ network
 def layer_keys() -> tuple[str, ...]:
-    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat",)
+    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip")
 
 
 def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
@@ -64,10 +64,11 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
                            got=f"{key} with {act!r}")
         values = {q.name: param(e, q, p) for q in own}
         repeat = integer(e, "repeat", p, default=1, lo=1, hi=MAX_LAYERS)
+        skip = integer(e, "skip", p, default=0, lo=1, hi=MAX_LAYERS, what=" (k: A[l] = g(Z[l]) + A[l−k])")
         total += repeat
         if total > MAX_LAYERS:
             raise _err(p, f"at most {MAX_LAYERS} layers in all", got=f"{total} so far")
-        layers += [(LayerSpec(n, act, values), i)] * repeat
+        layers += [(LayerSpec(n, act, values, skip=skip), i)] * repeat
     L = len(layers)
     hidden = [name for name, a in ACTIVATIONS.items() if a.hidden]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -81,12 +82,31 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
             raise _err(f"network.layers[{i}].activation",
                        f"{layer.activation} only on hidden layers; the output layer {L} needs {_listing(outputs)}",
                        layer.activation)
+    check_skips(layers, data.n0)
     out, last = layers[-1]
     if out.n != data.n_out:
         raise _err(f"network.layers[{last}].n",
                    f"n[L] = {data.n_out} output units, one per row of Y ({data.kind} data gives Y of shape "
                    f"({data.n_out}, m))", out.n)
     return [layer for layer, _ in layers]
+
+
+def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
+    """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l, a hidden layer, and n[l−k] = n[l] (no projection)."""
+    n = [n0] + [layer.n for layer, _ in layers]
+    L = len(layers)
+    for l, (layer, i) in enumerate(layers, start=1):
+        k = layer.skip
+        if not k:
+            continue
+        p = f"network.layers[{i}].skip"
+        if l == L:
+            raise _err(p, "a skip on a hidden layer only (the loss reads the output layer's A[L] = g(Z[L]))", k)
+        if k > l:
+            raise _err(p, f"k ≤ l = {l} (layer {l} can add A[{l}−k] for k = 1..{l})", k)
+        if n[l - k] != n[l]:
+            raise _err(p, f"A[{l - k}] of the same shape as A[{l}]: n[{l - k}] = {n[l - k]} but n[{l}] = {n[l]} "
+                          "(a skip adds A[l−k] without a projection)", k)
 
 
 # --------------------------------------------------------------------------------------- optimizer

@@ -45,6 +45,7 @@ class DataSource:
     acts: tuple[Activation, ...]
     loss: Loss
     image: tuple[int, int, int] | None = None  # (channels, height, width) of one example
+    skips: tuple[int, ...] = ()  # the layers' residual skips (engine/network.forward_pass)
 
     @classmethod
     def of(cls, sim: Any, params: Any = None) -> "DataSource":
@@ -54,7 +55,7 @@ class DataSource:
             shape = (int(params["channels"]), int(params["height"]), int(params["width"]))
             if math.prod(shape) == sim.n[0]:
                 image = shape
-        return cls(sim.X, sim.Y, tuple(sim.acts), sim.loss, image)
+        return cls(sim.X, sim.Y, tuple(sim.acts), sim.loss, image, tuple(sim.skips))
 
     @property
     def n0(self) -> int:

@@ -110,6 +110,10 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     a = _first(A)
     if g.columnwise:  # softmax: every unit of the column enters
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
+    elif info.skip(l) and snap.get(f"A[{l - info.skip(l)}]") is not None:  # the skip's term, worked out
+        j = l - info.skip(l)
+        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)}) + {_paren(num(_first(snap.get(f'A[{j}]'))))}", ""),
+                      (" = ", ""), (num(a), "value"), (f"   (the skip adds A[{j}])", "note")])
     else:
         lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})", ""), (" = ", ""),
                       (num(a), "value")])
@@ -118,7 +122,8 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     if l == info.L:
         lines.append([(f"ŷ = A[{l}], the network's output; cached for backprop: Z[{l}], A[{l}]", "note")])
     else:
-        lines.append([(f"cached for backprop: Z[{l}], A[{l}] (g'[{l}] reuses them, dW[{l + 1}] reuses A[{l}])",
+        reused = f"Z[{l}] and {g.symbol}(Z[{l}]), not A[{l}]" if info.skip(l) else "them"
+        lines.append([(f"cached for backprop: Z[{l}], A[{l}] (g'[{l}] reuses {reused}, dW[{l + 1}] reuses A[{l}])",
                        "note")])
     return lines
 
@@ -167,7 +172,8 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
                           (f"({num(_first(A), 4)} − {num(_first(Y), 4)})/{dZ.shape[1]}", ""), (" = ", ""),
                           (num(_first(dZ)), "value")])
     else:
-        note = f"g'[{l}]: {g.derivative}" + (f", from the cached {g.reuses}[{l}] of forward l={l}" if g.reuses else "")
+        cached = f"{g.symbol}(Z[{l}])" if info.skip(l) and g.reuses == "A" else f"{g.reuses}[{l}]"  # A[l] holds the skip
+        note = f"g'[{l}]: {g.derivative}" + (f", from the cached {cached} of forward l={l}" if g.reuses else "")
         note += f"; dA[{l}] came from " + ("the loss" if l == L else f"backward l={l + 1}")
         lines.append([(note, "note")])
         da0, dz0 = _first(dA), _first(dZ)

@@ -50,6 +50,10 @@ class NetInfo:
     stop_below: float | None
     seed: int
     schedule: ScheduleSpec = ScheduleSpec()  # the learning-rate schedule α(t) (engine/schedules.py)
+    skips: tuple[int, ...] = ()  # k per layer (0: none): A[l] = g(Z[l]) + A[l−k]
+
+    def skip(self, l: int) -> int:
+        return self.skips[l - 1] if self.skips else 0
 
     @property
     def L(self) -> int:
@@ -72,6 +76,7 @@ class NetInfo:
             n=tuple(sim.n),
             activations=tuple(a.name for a in sim.acts),
             acts=tuple(sim.acts),
+            skips=tuple(sim.skips),
             symbols=tuple(a.symbol for a in sim.acts),
             loss=sim.loss.name,
             loss_formula=sim.loss.formula,

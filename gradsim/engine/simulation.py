@@ -21,13 +21,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import optim, residual
+from . import optim
 from .activations import Activation, fraction_dead, fraction_saturated
 from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
-from .network import LayerSpec, layer_backward, layer_forward, output_dZ, skip_sources
+from .network import LayerSpec, skip_sources
 from .optim import OptimizerSpec
+from .phase_steps import PhaseSteps
 from .phases import Phase, phase_table
 from .record import BlowUp, Record, Start, readonly
 from .transforms import Chain, TransformSpec
@@ -35,7 +36,7 @@ from .transforms import Chain, TransformSpec
 Array = np.ndarray
 
 
-class Simulation:
+class Simulation(PhaseSteps):
     """A network, its data, loss and optimiser, stepped one phase at a time."""
 
     def __init__(
@@ -330,80 +331,6 @@ class Simulation:
                 return
         if rec.J is not None and not math.isfinite(rec.J):
             self.blowup = BlowUp(self.iteration, rec.kind, rec.layer, "J")
-
-    # ---- the phases ------------------------------------------------------------------------------
-    def _phase_fn(self, phase: Phase) -> Callable[[], Record]:
-        if phase.kind == "forward":
-            return self._forward_fn(phase.layer)
-        if phase.kind == "backward":
-            return self._backward_fn(phase.layer)
-        return {"loss": self._loss, "update": self._update}[phase.kind]
-
-    def _forward_fn(self, l: int) -> Callable[[], Record]:
-        g = self.acts[l - 1]
-        i = 2 * (l - 1)
-        a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
-        if self.skips[l - 1]:
-            return residual.forward_fn(self, l)
-
-        def forward() -> Record:
-            cache = self._cache
-            Z, A = layer_forward(self._params[i], self._params[i + 1], cache[a_prev], g)
-            cache[zn] = Z
-            cache[an] = A
-            return Record(self.iteration, self.phase_index, "forward", l, {zn: Z, an: A}, None, g)
-
-        return forward
-
-    def _loss(self) -> Record:
-        L = self.L
-        cache = self._cache
-        J = self.loss.value(cache[self._names["Z"][L]], cache[self._names["A"][L]], cache["Y"])
-        if self._penalty is not None:  # weight decay's λ/(2m)·Σ‖W[l]‖², kept apart from the data loss
-            reg = self._penalty(self._params, cache["X"].shape[1])
-            self.J_parts = (J, reg)
-            J = J + reg
-        self.J = J
-        self.J_history.append(J)
-        return Record(self.iteration, self.phase_index, "loss", None, {}, J)
-
-    def _backward_fn(self, l: int) -> Callable[[], Record]:
-        g = self.acts[l - 1]
-        i = 2 * (l - 1)
-        last = l == self.L
-        zn, an, a_prev = f"Z[{l}]", f"A[{l}]", f"A[{l - 1}]"
-        dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
-        if self.skips[l - 1] or self._into[l - 1]:
-            return residual.backward_fn(self, l)
-
-        def backward() -> Record:
-            cache = self._cache
-            Z, A = cache[zn], cache[an]
-            out: dict[str, Array] = {}
-            if last:
-                dA, dZ = output_dZ(self.loss, g, Z, A, cache["Y"])
-                cache[dan] = out[dan] = dA
-            else:
-                dZ = g.backward(cache[dan], Z, A)
-            dW, db, dA_prev = layer_backward(self._params[i], dZ, cache[a_prev])
-            cache[dzn] = out[dzn] = dZ
-            cache[dwn] = out[dwn] = dW
-            cache[dbn] = out[dbn] = db
-            cache[dan_prev] = out[dan_prev] = dA_prev
-            return Record(self.iteration, self.phase_index, "backward", l, out)
-
-        return backward
-
-    def _update(self) -> Record:
-        grads = tuple(map(self._cache.__getitem__, self._grad_keys))
-        if self._chain is not None:  # clipping, weight decay: the gradients the optimiser sees
-            grads = self._chain(self._params, grads, self._cache["X"].shape[1])
-        params, state = optim.update(self.optimizer, self._params, grads, self.opt_state, self.iteration,
-                                     self._hp, self._rate(self.iteration))
-        self._params, self.opt_state = params, state
-        if self._fp or self.blowup is not None:
-            self.halted = not all(np.isfinite(p).all() for p in params)
-        return Record(self.iteration, self.phase_index, "update", None, dict(zip(self._param_keys, params)))
 
     # ---- rewind ----------------------------------------------------------------------------------
     def goto(self, iteration: int, phase_index: int) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ..engine.params import Param
+from ..engine.params import Param, all_names, users
 from ..errors import ScenarioError, did_you_mean, show, type_name
 
 from .caps import MAX_DATA
@@ -178,3 +178,27 @@ def param(t: Mapping, p: Param, path: str) -> float:
     if p.hi_open and v >= p.hi:
         raise _err(join(path, p.name), f"a number in [{p.lo:g}, {p.hi:g})" + (f" ({p.why})" if p.why else ""), v)
     return v
+
+
+def entry_name(t: Mapping, path: str, registry: Mapping[str, Any], default: Any = _MISSING,
+               extra: tuple[str, ...] = ()) -> str:
+    """The registry entry named by ``t["name"]``, once ``t`` holds exactly the keys it declares (plus
+    ``extra``): a key another entry declares says which ("beta is for name = 'momentum' or 'nesterov'"),
+    any other gets a did-you-mean."""
+    name = choice(t, "name", path, registry, default=default)
+    allowed = ("name",) + extra + tuple(q.name for q in registry[name].params)
+    others = {k: f"{k} is for name = {' or '.join(repr(u) for u in users(registry, k))}"
+              for k in all_names(registry) if k not in allowed}
+    check_keys(t, allowed, path, elsewhere=others)
+    return name
+
+
+def entry_values(t: Mapping, path: str, params: Iterable[Param]) -> dict[str, float]:
+    """The values of an entry's declared parameters in ``t``, each within its bounds (defaults if absent)."""
+    return {q.name: param(t, q, path) for q in params}
+
+
+def entry(t: Mapping, path: str, registry: Mapping[str, Any]) -> tuple[str, dict[str, float]]:
+    """(name, parameter values) of the registry entry a table names: ``entry_name`` then ``entry_values``."""
+    name = entry_name(t, path, registry)
+    return name, entry_values(t, path, registry[name].params)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.params import all_names, users
 from ..engine.schedules import SCHEDULES, ScheduleSpec
 from ..errors import show, type_name
-from .fields import _MISSING, _err, check_keys, choice, param
+from .fields import _MISSING, _err, entry
 
 
 def read_schedule(v: Any, path: str = "optimizer.schedule") -> ScheduleSpec:
@@ -25,11 +24,5 @@ def read_schedule(v: Any, path: str = "optimizer.schedule") -> ScheduleSpec:
     if not isinstance(v, dict):
         raise _err(path, 'a schedule name such as "cosine", or a table such as { name = "warmup", warmup = 50 }',
                    got=f"{type_name(v)} {show(v)}")
-    name = choice(v, "name", path, SCHEDULES)
-    own = SCHEDULES[name].params
-    allowed = ("name",) + tuple(q.name for q in own)
-    others = {k: f"{k} is for name = {' or '.join(repr(u) for u in users(SCHEDULES, k))}"
-              for k in all_names(SCHEDULES) if k not in allowed}
-    check_keys(v, allowed, path, elsewhere=others)
-    return ScheduleSpec(name, {q.name: param(v, q, path) for q in own})
+    return ScheduleSpec(*entry(v, path, SCHEDULES))
 

@@ -18,7 +18,7 @@ from ..engine.optim import DEFAULT_OPTIMIZER
 from ..engine.params import all_names, users
 from ..errors import show, type_name
 from .caps import MAX_INPUTS, MAX_LAYERS, MAX_WIDTH
-from .fields import _MISSING, _err, check_keys, choice, integer, join, matrix, number, param, table
+from .fields import _MISSING, _err, check_keys, choice, entry_name, entry_values, integer, join, matrix, number, param, table
 from .model import DataSpec
 from .schedules import read_schedule
 
@@ -111,18 +111,14 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
 
 # --------------------------------------------------------------------------------------- optimizer
 def read_optimizer(t: Mapping, path: str, m: int) -> OptimizerSpec:
-    name = choice(t, "name", path, OPTIMIZERS, default=DEFAULT_OPTIMIZER)
-    own = OPTIMIZERS[name].params
-    allowed = ("name", LEARNING_RATE.name, "batch_size", "schedule") + tuple(p.name for p in own)
-    others = {k: f"{k} is for name = {_either(users(OPTIMIZERS, k))}" for k in all_names(OPTIMIZERS)
-              if k not in allowed}
-    check_keys(t, allowed, path, elsewhere=others)
+    name = entry_name(t, path, OPTIMIZERS, default=DEFAULT_OPTIMIZER,
+                      extra=(LEARNING_RATE.name, "batch_size", "schedule"))
     lr = param(t, LEARNING_RATE, path)
     bs = integer(t, "batch_size", path, default=None, lo=1)
     if bs is not None and bs > m:
         raise _err(join(path, "batch_size"), f"a batch size from 1 to m = {m} (omit it for the whole batch)", bs)
     schedule = read_schedule(t.get("schedule", _MISSING), join(path, "schedule"))
-    return OptimizerSpec(name, lr, bs, {p.name: param(t, p, path) for p in own}, schedule=schedule)
+    return OptimizerSpec(name, lr, bs, entry_values(t, path, OPTIMIZERS[name].params), schedule=schedule)
 
 
 # -------------------------------------------------------------------------------------------- init

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.params import all_names, users
 from ..engine.transforms import TRANSFORMS, TransformSpec
 from ..errors import show, type_name
-from .fields import _MISSING, _err, check_keys, choice, param
+from .fields import _MISSING, _err, entry
 
 MAX_TRANSFORMS = 16
 
@@ -32,13 +31,7 @@ def read_transforms(v: Any, path: str = "transform") -> tuple[TransformSpec, ...
         p = f"{path}[{i}]"
         if not isinstance(t, dict):
             raise _err(p, "a table such as { name = \"clip_norm\", max_norm = 1.0 }", got=f"{type_name(t)} {show(t)}")
-        name = choice(t, "name", p, TRANSFORMS)
-        own = TRANSFORMS[name].params
-        allowed = ("name",) + tuple(q.name for q in own)
-        others = {k: f"{k} is for name = {' or '.join(repr(u) for u in users(TRANSFORMS, k))}"
-                  for k in all_names(TRANSFORMS) if k not in allowed}
-        check_keys(t, allowed, p, elsewhere=others)
-        out.append(TransformSpec(name, {q.name: param(t, q, p) for q in own}))
+        out.append(TransformSpec(*entry(t, p, TRANSFORMS)))
     names = [s.name for s in out]
     for name in set(names):
         if names.count(name) > 1:

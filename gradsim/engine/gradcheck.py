@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from .dropout import masks_of
 from .network import forward_pass, gradients
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
     return 0.0 if den == 0.0 else float(np.linalg.norm(a - n)) / den
 
 
-def _cost_and_pattern(params, X, Y, acts, loss, skips=None) -> tuple[float, bytes]:
+def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None) -> tuple[float, bytes]:
     """J, and the patterns that make J non-differentiable (the entries' kinks) as one key."""
-    Zs, _, As = forward_pass(params, X, acts, skips)
+    Zs, _, As = forward_pass(params, X, acts, skips, masks)
     Z, A = Zs[-1], As[-1]
     key = [np.packbits(g.kink(Zl)).tobytes() for g, Zl in zip(acts, Zs) if g.kink is not None]
     if loss.kink is not None:
@@ -64,14 +65,14 @@ def _cost_and_pattern(params, X, Y, acts, loss, skips=None) -> tuple[float, byte
     return loss.value(Z, A, Y), b"|".join(key)
 
 
-def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None) -> float | None:
+def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None, masks=None) -> float | None:
     """Fourth-order difference of J along entry e of ``flat``, or None if the stencil crosses a kink."""
     old = flat[e]
     J = []
     try:
         for h in (2 * eps, eps, -eps, -2 * eps):
             flat[e] = old + h
-            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips)
+            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips, masks)
             if key != base:
                 return None
             J.append(j)
@@ -86,16 +87,19 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
     """Check ``sim``'s current parameters on the batch of its next iteration (or on X, Y if given).
 
     ``progress(done, total)`` is called after every checked entry (a progress bar for large nets)."""
+    t = sim.iteration + 1 if sim.phase_index == sim.P else sim.iteration
     if X is None:
-        idx = sim.batches.indices(sim.iteration + 1 if sim.phase_index == sim.P else sim.iteration)
+        idx = sim.batches.indices(t)
         X, Y = (sim.X, sim.Y) if idx is None else (sim.X[:, idx], sim.Y[:, idx])
+    # dropout: iteration t's masks, held fixed across every evaluation of J (J is a function of W, b given M)
+    masks = masks_of(sim, t, X.shape[1]) if any(sim.dropout) else None
     params = [np.array(p, dtype=np.float64) for p in sim.params]
     acts, loss, skips = sim.acts, sim.loss, sim.skips
     rng = np.random.default_rng(seed)
     out = []
     with np.errstate(all="ignore"):
-        grads = gradients(tuple(params), X, Y, acts, loss, skips)
-        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips)
+        grads = gradients(tuple(params), X, Y, acts, loss, skips, masks)
+        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks)
         done = 0
         total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
@@ -115,7 +119,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                         done += 1
                         progress(done, total_entries)
                     for h in (step, step / 10, step / 100):
-                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips)
+                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips, masks)
                         if d is not None:
                             noise2 += (3.3e-16 * abs(J0) / h) ** 2
                             break

@@ -5,6 +5,9 @@ Backward: dZ[l] = dA[l] ⊙ g'[l](Z[l]),  dW[l] = dZ[l] A[l-1]ᵀ,  db[l] = Σ_i
 Residual: a layer with ``skip = k`` adds A[l−k] (same shape): A[l] = g[l](Z[l]) + A[l−k]; backward then
 g'[l] is taken at g[l](Z[l]) (not at A[l]), and dA[l−k] = W[l−k+1]ᵀ dZ[l−k+1] + Σ dA[l] over the layers l
 that skip into it (``skip_sources``).
+Dropout: a hidden layer with ``dropout = p`` multiplies by its mask M[l] and scales, A[l] = g(Z[l]) ⊙ M[l] / (1 − p);
+the functions here apply it only when handed the masks (``masks``: per layer (M[l], 1 − p) or None), so
+evaluation runs without them (engine/dropout.py draws them).
 (J = (1/m) Σ L, so the 1/m enters at dA[L] or the fused dZ[L] and every gradient carries it.)
 """
 
@@ -33,13 +36,15 @@ class LayerSpec:
     activation: str
     params: Values
     skip: int  # k > 0: A[l] = g(Z[l]) + A[l−k] (a residual connection); 0: none
+    dropout: float  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training (engine/dropout.py); 0: none
 
     def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), *, skip: int = 0,
-                 **values: float):
+                 dropout: float = 0.0, **values: float):
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
         object.__setattr__(self, "skip", int(skip))
+        object.__setattr__(self, "dropout", float(dropout))
 
     def resolve(self) -> Activation:
         return get_activation(self.activation, **dict(self.params))
@@ -77,30 +82,39 @@ def skip_sources(skips: Sequence[int]) -> list[tuple[int, ...]]:
     return [tuple(ls) for ls in into]
 
 
+Masks = Sequence["tuple[Array, float] | None"]  # per layer (M[l], 1 − p) or None
+
+
 def forward_pass(params: Sequence[Array], X: Array, acts: Sequence[Activation],
-                 skips: Sequence[int] | None = None) -> tuple[list[Array], list[Array], list[Array]]:
-    """(Z[1..L], G[1..L] = g(Z[l]), A[0..L]) with each layer's skip added: A[l] = G[l] + A[l−k]."""
+                 skips: Sequence[int] | None = None,
+                 masks: Masks | None = None) -> tuple[list[Array], list[Array], list[Array]]:
+    """(Z[1..L], G[1..L] = g(Z[l]), A[0..L]) with each layer's skip added, A[l] = G[l] + A[l−k], and its
+    dropout mask applied when ``masks`` are given, A[l] = G[l] ⊙ M[l] / (1 − p)."""
     As, Zs, Gs = [X], [], []
     for l, g in enumerate(acts):
         Z, G = layer_forward(params[2 * l], params[2 * l + 1], As[-1], g)
         k = skips[l] if skips else 0
+        drop = masks[l] if masks else None
         Zs.append(Z)
         Gs.append(G)
-        As.append(G + As[l + 1 - k] if k else G)
+        if drop is not None:
+            As.append(G * drop[0] / drop[1])
+        else:
+            As.append(G + As[l + 1 - k] if k else G)
     return Zs, Gs, As
 
 
 def cost(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
-         skips: Sequence[int] | None = None) -> float:
+         skips: Sequence[int] | None = None, masks: Masks | None = None) -> float:
     """J for parameters (W[1], b[1], ..., W[L], b[L]): the whole forward pass in one call."""
-    Zs, _, As = forward_pass(params, X, acts, skips)
+    Zs, _, As = forward_pass(params, X, acts, skips, masks)
     return loss.value(Zs[-1], As[-1], Y)
 
 
 def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
-              skips: Sequence[int] | None = None) -> tuple[Array, ...]:
+              skips: Sequence[int] | None = None, masks: Masks | None = None) -> tuple[Array, ...]:
     """(dW[1], db[1], ..., dW[L], db[L]) by backprop, for checking against finite differences."""
-    Zs, Gs, As = forward_pass(params, X, acts, skips)
+    Zs, Gs, As = forward_pass(params, X, acts, skips, masks)
     into = skip_sources(skips) if skips else [()] * len(acts)
     dAs: dict[int, Array] = {}
     grads: list[Array] = [None] * len(params)  # type: ignore[list-item]
@@ -112,6 +126,9 @@ def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activati
         dAs[l] = dA_prev
         grads[2 * l], grads[2 * l + 1] = dW, db
         if l > 0:
+            drop = masks[l - 1] if masks else None
+            if drop is not None:
+                dA_prev = dA_prev * drop[0] / drop[1]
             dZ = acts[l - 1].backward(dA_prev, Zs[l - 1], Gs[l - 1])
     return tuple(grads)
 

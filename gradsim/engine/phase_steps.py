@@ -1,7 +1,7 @@
 """What each phase of an iteration computes, as closures a Simulation builds once per layer: forward l
 (Z[l], A[l]), the loss (J, and weight decay's term kept apart), backward l (dA[L] or the fused dZ[L], dZ[l],
 dW[l], db[l], dA[l-1]) and the update (the transforms, then the optimiser at α(t)). Layers a skip touches
-get theirs from ``residual``. The order they run in is ``phases.phase_table``'s, nowhere else.
+get theirs from ``residual``, layers with dropout from ``dropout``. The order they run in is ``phases.phase_table``'s, nowhere else.
 
 ``PhaseSteps`` is a mix-in of ``Simulation``: the closures read the simulation's cache and parameters.
 """
@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import optim, residual
+from . import dropout, optim, residual
 from .network import layer_backward, layer_forward, output_dZ
 from .phases import Phase
 from .record import Record
@@ -34,6 +34,8 @@ class PhaseSteps:
         g = self.acts[l - 1]
         i = 2 * (l - 1)
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
+        if self.dropout[l - 1]:
+            return dropout.forward_fn(self, l)
         if self.skips[l - 1]:
             return residual.forward_fn(self, l)
 
@@ -64,6 +66,8 @@ class PhaseSteps:
         last = l == self.L
         zn, an, a_prev = f"Z[{l}]", f"A[{l}]", f"A[{l - 1}]"
         dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
+        if self.dropout[l - 1]:
+            return dropout.backward_fn(self, l)
         if self.skips[l - 1] or self._into[l - 1]:
             return residual.backward_fn(self, l)
 

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import optim
+from . import dropout, optim
 from .activations import Activation, fraction_dead, fraction_saturated
 from .history import History
 from .init import InitSpec, init_layer
@@ -77,7 +77,11 @@ class Simulation(PhaseSteps):
             if k and (k > l or l == self.L or self.n[l - k] != self.n[l]):
                 raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l, a hidden layer and n[l−k] = n[l]")
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
-        self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip (A[l] is not g(Z[l]) there)
+        self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
+        reason = dropout.check(self.dropout, self.skips)
+        if reason:
+            raise ValueError(reason)
+        self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip or dropout (A[l] is not g(Z[l]) there)
         readonly(X, Y)
         self.X, self.Y = X, Y
         self._heldout: tuple[Array, Array] | None = None
@@ -187,8 +191,8 @@ class Simulation(PhaseSteps):
             return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
         g = self.acts[l - 1]
         Z = self._cache[self._names["Z"][l]]
-        if self.skips[l - 1]:
-            A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added
+        if self.skips[l - 1] or self.dropout[l - 1]:
+            A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added or the mask applied
         return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
 
     def _errstate(self) -> np.errstate:

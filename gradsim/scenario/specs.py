@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..engine import ACTIVATIONS, INITIALIZERS, LEARNING_RATE, OPTIMIZERS, InitSpec, LayerSpec, OptimizerSpec
+from ..engine.dropout import DROPOUT
 from ..engine.init import BIAS, DEFAULT_INITIALIZER, selectable_initializers
 from ..engine.optim import DEFAULT_OPTIMIZER
 from ..engine.params import all_names, users
@@ -34,7 +35,7 @@ def _listing(names: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------ network
 def layer_keys() -> tuple[str, ...]:
-    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip")
+    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", DROPOUT.name)
 
 
 def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
@@ -65,10 +66,11 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
         values = {q.name: param(e, q, p) for q in own}
         repeat = integer(e, "repeat", p, default=1, lo=1, hi=MAX_LAYERS)
         skip = integer(e, "skip", p, default=0, lo=1, hi=MAX_LAYERS, what=" (k: A[l] = g(Z[l]) + A[l−k])")
+        drop = param(e, DROPOUT, p)  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) (engine/dropout.py)
         total += repeat
         if total > MAX_LAYERS:
             raise _err(p, f"at most {MAX_LAYERS} layers in all", got=f"{total} so far")
-        layers += [(LayerSpec(n, act, values, skip=skip), i)] * repeat
+        layers += [(LayerSpec(n, act, values, skip=skip, dropout=drop), i)] * repeat
     L = len(layers)
     hidden = [name for name, a in ACTIVATIONS.items() if a.hidden]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -83,6 +85,7 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
                        f"{layer.activation} only on hidden layers; the output layer {L} needs {_listing(outputs)}",
                        layer.activation)
     check_skips(layers, data.n0)
+    check_dropout(layers)
     out, last = layers[-1]
     if out.n != data.n_out:
         raise _err(f"network.layers[{last}].n",
@@ -107,6 +110,21 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
         if n[l - k] != n[l]:
             raise _err(p, f"A[{l - k}] of the same shape as A[{l}]: n[{l - k}] = {n[l - k]} but n[{l}] = {n[l]} "
                           "(a skip adds A[l−k] without a projection)", k)
+
+
+def check_dropout(layers: list[tuple[LayerSpec, int]]) -> None:
+    """Dropout on a hidden layer without a skip only."""
+    L = len(layers)
+    for l, (layer, i) in enumerate(layers, start=1):
+        if not layer.dropout:
+            continue
+        p = f"network.layers[{i}].{DROPOUT.name}"
+        if l == L:
+            raise _err(p, f"dropout on a hidden layer only (the loss reads the output layer {L}'s A[L]; "
+                          "leave it out there)", layer.dropout)
+        if layer.skip:
+            raise _err(p, "dropout on a layer without a skip (a layer with both is not supported: drop the "
+                          "skip or the dropout)", layer.dropout)
 
 
 # --------------------------------------------------------------------------------------- optimizer

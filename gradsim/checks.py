@@ -116,6 +116,8 @@ def make_lookup(sim: "Simulation"):
                 raise ex.EvalError(f"{name}[{layer}] is not computed yet (forward l={layer} has not run)")
             return v
         key = f"{name}[{layer}]"
+        if name == "M" and not sim.dropout[layer - 1]:
+            raise ex.EvalError(f"{key} needs dropout on layer {layer} (it has none)")
         if key not in sim.arrays:
             raise ex.EvalError(f"{key} is not computed yet at this point")
         return sim.arrays[key]

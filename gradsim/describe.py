@@ -53,12 +53,15 @@ def _layer_json(spec) -> dict[str, Any]:
     d.update(spec.resolve().values)
     if spec.skip:
         d["skip"] = spec.skip  # A[l] = g(Z[l]) + A[l−skip]
+    if spec.dropout:
+        d["dropout"] = spec.dropout  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training
     return d
 
 
 def _layer_text(spec) -> str:
     """'leaky_relu (slope 0.01)', 'tanh'."""
     values = [f"{k} {v:g}" for k, v in spec.resolve().values] + ([f"skip {spec.skip}"] if spec.skip else [])
+    values += [f"dropout {spec.dropout:g}"] if spec.dropout else []
     return spec.activation + (" (" + ", ".join(values) + ")" if values else "")
 
 

@@ -124,8 +124,15 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
             value += f"   {unit_word(l, sim.L)} {percent(stats['fraction_saturated'])}"
         if g.dead is not None:
             value += f"   dead {percent(stats['fraction_dead'])}"
-    k = sim.skips[l - 1]
-    if k:  # a residual connection: the skip's A[l−k] is its own term
+    k, p = sim.skips[l - 1], sim.dropout[l - 1]
+    if p:  # dropout: this iteration's mask M[l] (1 keeps a unit, 0 drops it) and the inverted scaling
+        mk = f"M[{l}]"
+        M = v.arrays.get(mk) if ran else None
+        out.append(Equation(label, mk, f"{mk} = [u ≥ p], u ~ U(0,1), p = {p:g}",
+                            f"→ {v.shape(mk)}", "" if M is None else f"dropped {percent(1.0 - float(M.mean()))}"))
+        out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} ⊙ {mk} / (1 − p)",
+                            f"{v.shape(z)} ⊙ {v.shape(mk)} → {v.shape(a)}", value))
+    elif k:  # a residual connection: the skip's A[l−k] is its own term
         src = f"A[{l - k}]"
         out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} + {src}",
                             f"{v.shape(z)} + {v.shape(src)} → {v.shape(a)}", value))
@@ -170,9 +177,10 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
         if l == L:
             rhs = sim.loss.dA_formula.format(L=L)
             out.append(Equation(label, da, f"{da} = {rhs}", f"{v.shape(a)} → {v.shape(da)}", val(da)))
-        rhs, operands = g.backward_formula(da, z, a)
+        p = sim.dropout[l - 1]  # dropout: dA[l] goes through the mask and the scale before g'
+        rhs, operands = g.backward_formula(f"{da} ⊙ M[{l}] / (1 − p)" if p else da, z, a)
         names = {"dA": da, "Z": z, "A": a}
-        shapes = " ⊙ ".join(v.shape(names[o]) for o in operands.split())
+        shapes = " ⊙ ".join(v.shape(names[o]) for o in operands.split()) + (f" ⊙ {v.shape(f'M[{l}]')}" if p else "")
         out.append(Equation(label, dz, f"{dz} = {rhs}", f"{shapes} → {v.shape(dz)}", val(dz)))
     dw, db = f"dW[{l}]", f"db[{l}]"
     out.append(Equation(label, dw, f"{dw} = {dz}·A[{l - 1}]ᵀ",

@@ -227,3 +227,76 @@ def test_bad_dropout_is_a_one_line_error_naming_file_and_field(tmp_path, text, f
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert path.name in lines[0] and field in lines[0] and words in lines[0], lines[0]
+
+
+def test_show_lists_p_per_layer(tmp_path):
+    path = tmp_path / "ok.toml"
+    path.write_text(toml(s1=", dropout = 0.25", s2=", dropout = 0.5"))
+    r = CliRunner().invoke(gradsim, ["show", str(path), "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    assert [layer.get("dropout") for layer in json.loads(r.stdout)["layers"]] == [0.25, 0.5, None]
+    text = CliRunner().invoke(gradsim, ["show", str(path)]).stdout
+    assert "tanh (dropout 0.25)" in text and "sigmoid (dropout 0.5)" in text
+
+
+# ------------------------------------------------------------------------------------- equations
+def test_step_shows_the_mask_and_the_scaling():
+    from gradsim.engine.phases import Phase
+    from gradsim.equations import equations
+
+    sim = sim_for(5)
+    sim.step_iteration()
+    text = lambda phase: [e.formula for e in equations(sim, phase)]  # noqa: E731
+    assert "A[1] = tanh(Z[1]) ⊙ M[1] / (1 − p)" in text(Phase("forward", 1))
+    assert "M[1] = [u ≥ p], u ~ U(0,1), p = 0.5" in text(Phase("forward", 1))
+    assert "A[3] = ELU(Z[3]) ⊙ M[3] / (1 − p)" in text(Phase("forward", 3))
+    assert "A[2] = σ(Z[2]) + A[1]" in text(Phase("forward", 2))  # no mask on layer 2
+    assert "dZ[1] = dA[1] ⊙ M[1] / (1 − p) ⊙ tanh'(Z[1])" in text(Phase("backward", 1))
+    assert "dZ[2] = dA[2] ⊙ σ'(Z[2])" in text(Phase("backward", 2))
+    dropped = 1 - sim.arrays["M[1]"].mean()
+    line = next(e for e in equations(sim, Phase("forward", 1)) if e.target == "M[1]")
+    from gradsim.display import percent
+
+    assert line.value == f"dropped {percent(dropped)}"
+    r = CliRunner().invoke(gradsim, ["step", "dropout-overfit", "--phases", "1"])
+    assert r.exit_code == 0, r.output
+    assert "A[1] = tanh(Z[1]) ⊙ M[1] / (1 − p)" in r.stdout and "p = 0.5" in r.stdout
+
+
+def test_expressions_read_the_mask_and_say_where_there_is_none():
+    from gradsim.checks import make_lookup
+    from gradsim.scenario.expressions import EvalError, evaluate
+    from gradsim.scenario.expressions.parser import parse
+
+    sim = sim_for(6)
+    lookup = make_lookup(sim)
+    sim.step()
+    assert evaluate(parse("1 - mean(M[1])"), lookup) == 1 - sim.arrays["M[1]"].mean()
+    with pytest.raises(EvalError, match="M\\[3\\] is not computed yet"):
+        evaluate(parse("M[3]"), lookup)
+    with pytest.raises(EvalError, match="M\\[2\\] needs dropout on layer 2"):
+        evaluate(parse("M[2]"), lookup)
+
+
+# ----------------------------------------------------------------------------------------- export
+def test_the_numpy_export_draws_the_same_masks_bit_for_bit(tmp_path):
+    from export_helpers import exported_run, gradsim_run, scenario
+
+    sc = scenario(hidden='{ n = 5, activation = "tanh", dropout = 0.4 }, { n = 3, activation = "relu", dropout = 0.2 }',
+                  iterations=8)
+    got, sim = exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc)
+    assert np.array_equal(got["J"], np.array(sim.J_history))
+    for l in range(1, sim.L + 1):
+        assert np.array_equal(got[f"W{l}"], sim.param(f"W[{l}]")) and np.array_equal(got[f"b{l}"], sim.param(f"b[{l}]"))
+    script = (tmp_path / "numpy_export.py").read_text()
+    assert "np.random.default_rng([seed, t, 1])" in script and "A[1] = G[1] * M[1] / (1 - 0.4)" in script
+
+
+def test_the_torch_export_refuses_dropout(tmp_path):
+    r = CliRunner().invoke(gradsim, ["export", "dropout-overfit", "--torch", str(tmp_path / "t.py")])
+    assert r.exit_code == 2, r.output
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "network.layers" in lines[0] and "without dropout for --torch" in lines[0], lines
+    assert not list(tmp_path.iterdir())  # nothing half-written

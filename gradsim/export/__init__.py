@@ -52,6 +52,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         raise ScenarioError("layers without skip for --torch (the PyTorch script does not write residual "
                             "connections yet; --numpy does)", next(k for k in plan.sim.skips if k),
                             file=scenario.source, field="network.layers")
+    if torch is not None and any(plan.sim.dropout):
+        from ..errors import ScenarioError
+
+        raise ScenarioError("layers without dropout for --torch (torch's dropout draws other masks than gradsim's "
+                            "(seed, t, l) ones; --numpy draws the same)", next(p for p in plan.sim.dropout if p),
+                            file=scenario.source, field="network.layers")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

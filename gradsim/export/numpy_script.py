@@ -163,7 +163,10 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "", "",
             'np.seterr(all="ignore")  # inf/NaN is a result (gradsim calls it a blow-up), checked after each iteration',
             "Z, A, dZ, dA, dW, db = ([None] * (L + 1) for _ in range(6))",
-            *(["G = [None] * (L + 1)  # g(Z[l]) of the layers with a skip: A[l] = G[l] + A[l−k]"] if any(sim.skips) else []),
+            *(["G = [None] * (L + 1)  # g(Z[l]) of the layers with a skip or dropout (g' reads it, not A[l])"]
+              if any(sim.skips) or any(sim.dropout) else []),
+            *(["M = [None] * (L + 1)  # dropout masks: M[l] = 1 keeps a unit of an example, 0 drops it"]
+              if any(sim.dropout) else []),
             "J_history = []",
             f'stopped = f"{{iterations}} iterations"',
             "for t in range(1, iterations + 1):"]
@@ -179,7 +182,13 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         kw = kwargs(dict(g.values))
         body.append((f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
                      f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"))
-        if skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
+        p = sim.dropout[l - 1]
+        if p:  # dropout: the mask is drawn from (seed, t, l) alone, as gradsim draws it (engine/dropout.py)
+            body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
+                     (f"M[{l}] = (np.random.default_rng([seed, t, {l}]).random(Z[{l}].shape) >= {p!r}).astype(np.float64)",
+                      f"M[{l}]: each entry 0 (dropped) with probability p = {p:g}"),
+                     (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} ⊙ M[{l}] / (1 − p)")]
+        elif skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
             j = l - skips[l - 1]
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
                      (f"A[{l}] = G[{l}] + A[{j}]", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} + A[{j}]   (the skip)")]
@@ -193,7 +202,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     for l in range(L, 0, -1):
         g = sim.acts[l - 1]
         kw = kwargs(dict(g.values))
-        a = f"G[{l}]" if skips[l - 1] else f"A[{l}]"  # g(Z[l])
+        a = f"G[{l}]" if skips[l - 1] or sim.dropout[l - 1] else f"A[{l}]"  # g(Z[l])
+        p = sim.dropout[l - 1]
+        da = f"(dA[{l}] * M[{l}] / (1 - {p!r}))" if p else f"dA[{l}]"  # dropout: the mask and scale before g'
         if l == L and fused:
             body.append((f"dZ[{L}] = (A[{L}] - Yb) / m", f"dZ[{L}] = (A[{L}] − Y)/m: {g.name} and {loss.name} fuse"))
         else:
@@ -201,12 +212,13 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                 body.append((f"dA[{L}] = {loss.name}_dA(A[{L}], Yb)",
                              f"dA[{L}] = ∂J/∂A[{L}] = " + loss.dA_formula.format(L=L)))
             if g.jvp is not None:
-                code = f"dZ[{l}] = {g.name}_backward(dA[{l}], {a}{kw})"
+                code = f"dZ[{l}] = {g.name}_backward({da}, {a}{kw})"
             elif g.identity:
-                code = f"dZ[{l}] = dA[{l}]"
+                code = f"dZ[{l}] = {da}"
             else:
-                code = f"dZ[{l}] = dA[{l}] * {g.name}_prime(Z[{l}], {a}{kw})"
-            body.append((code, f"dZ[{l}] = " + g.backward_formula(f"dA[{l}]", f"Z[{l}]", f"A[{l}]")[0]))
+                code = f"dZ[{l}] = {da} * {g.name}_prime(Z[{l}], {a}{kw})"
+            shown = f"dA[{l}] ⊙ M[{l}] / (1 − p)" if p else f"dA[{l}]"
+            body.append((code, f"dZ[{l}] = " + g.backward_formula(shown, f"Z[{l}]", f"A[{l}]")[0]))
         body += [(f"dW[{l}] = dZ[{l}] @ A[{l - 1}].T", f"dW[{l}] = dZ[{l}] A[{l - 1}]ᵀ   (the 1/m is in dZ)"),
                  (f"db[{l}] = dZ[{l}].sum(axis=1, keepdims=True)", f"db[{l}] = Σ_i dZ[{l}]"),
                  (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]" + "".join(f" + dA[{j}]" for j in into[l - 1]),

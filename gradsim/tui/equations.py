@@ -110,6 +110,11 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     a = _first(A)
     if g.columnwise:  # softmax: every unit of the column enters
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
+    elif info.drop(l) and snap.get(f"M[{l}]") is not None:  # dropout: the mask's entry and the scale
+        m0, keep = _first(snap.get(f"M[{l}]")), 1.0 - info.drop(l)
+        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})·{num(m0)}/{num(keep)}", ""),
+                      (" = ", ""), (num(a), "value"),
+                      (f"   (M[{l}][0,0] = {num(m0)}: " + ("kept, scaled by 1/(1 − p))" if m0 else "dropped)"), "note")])
     elif info.skip(l) and snap.get(f"A[{l - info.skip(l)}]") is not None:  # the skip's term, worked out
         j = l - info.skip(l)
         lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)}) + {_paren(num(_first(snap.get(f'A[{j}]'))))}", ""),
@@ -122,7 +127,9 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     if l == info.L:
         lines.append([(f"ŷ = A[{l}], the network's output; cached for backprop: Z[{l}], A[{l}]", "note")])
     else:
-        reused = f"Z[{l}] and {g.symbol}(Z[{l}]), not A[{l}]" if info.skip(l) else "them"
+        reused = f"Z[{l}] and {g.symbol}(Z[{l}]), not A[{l}]" if info.skip(l) or info.drop(l) else "them"
+        if info.drop(l):
+            reused += f"; backprop reuses M[{l}]"
         lines.append([(f"cached for backprop: Z[{l}], A[{l}] (g'[{l}] reuses {reused}, dW[{l + 1}] reuses A[{l}])",
                        "note")])
     return lines
@@ -172,12 +179,23 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
                           (f"({num(_first(A), 4)} − {num(_first(Y), 4)})/{dZ.shape[1]}", ""), (" = ", ""),
                           (num(_first(dZ)), "value")])
     else:
-        cached = f"{g.symbol}(Z[{l}])" if info.skip(l) and g.reuses == "A" else f"{g.reuses}[{l}]"  # A[l] holds the skip
+        # A[l] holds the skip or the mask: g' reads g(Z[l])
+        cached = f"{g.symbol}(Z[{l}])" if (info.skip(l) or info.drop(l)) and g.reuses == "A" else f"{g.reuses}[{l}]"
         note = f"g'[{l}]: {g.derivative}" + (f", from the cached {cached} of forward l={l}" if g.reuses else "")
         note += f"; dA[{l}] came from " + ("the loss" if l == L else f"backward l={l + 1}")
         lines.append([(note, "note")])
         da0, dz0 = _first(dA), _first(dZ)
-        if not g.columnwise and da0 is not None and dz0 is not None:
+        M = snap.get(f"M[{l}]") if info.drop(l) else None
+        if M is not None and da0 is not None and dz0 is not None:  # dropout: the mask and the scale before g'
+            m0, keep = _first(M), 1.0 - info.drop(l)
+            lines.append([(f"dA[{l}] ⊙ M[{l}] / (1 − p): a dropped unit passes no gradient back, a kept one "
+                           f"1/(1 − p) = {num(1 / keep)} of it", "note")])
+            s0 = da0 * m0 / keep
+            gp = dz0 / s0 if s0 != 0 and math.isfinite(s0) and math.isfinite(dz0) else None
+            lines.append([(f"dZ[{l}][0,0] = ", "name"),
+                          (f"{_paren(num(da0, 4))}·{num(m0)}/{num(keep)}·" + (_paren(num(gp, 4)) if gp is not None else "g'"), ""),
+                          (" = ", ""), (num(dz0), "value")])
+        elif not g.columnwise and da0 is not None and dz0 is not None:
             gp = dz0 / da0 if da0 != 0 and math.isfinite(da0) and math.isfinite(dz0) else None
             worked = f"{_paren(num(da0, 4))}·{_paren(num(gp, 4))}" if gp is not None else f"{num(da0, 4)}·g'"
             lines.append([(f"dZ[{l}][0,0] = ", "name"), (worked, ""), (" = ", ""), (num(dz0), "value")])

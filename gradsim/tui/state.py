@@ -52,8 +52,13 @@ class NetInfo:
     schedule: ScheduleSpec = ScheduleSpec()  # the learning-rate schedule α(t) (engine/schedules.py)
     skips: tuple[int, ...] = ()  # k per layer (0: none): A[l] = g(Z[l]) + A[l−k]
 
+    dropout: tuple[float, ...] = ()  # p per layer (0: none): A[l] = g(Z[l]) ⊙ M[l] / (1 − p)
+
     def skip(self, l: int) -> int:
         return self.skips[l - 1] if self.skips else 0
+
+    def drop(self, l: int) -> float:
+        return self.dropout[l - 1] if self.dropout else 0.0
 
     @property
     def L(self) -> int:
@@ -77,6 +82,7 @@ class NetInfo:
             activations=tuple(a.name for a in sim.acts),
             acts=tuple(sim.acts),
             skips=tuple(sim.skips),
+            dropout=tuple(sim.dropout),
             symbols=tuple(a.symbol for a in sim.acts),
             loss=sim.loss.name,
             loss_formula=sim.loss.formula,

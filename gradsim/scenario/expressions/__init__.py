@@ -11,7 +11,7 @@ Never evaluated as Python. Grammar (lowest precedence first)::
              | FUNC "(" expr ("," expr)* ")" | "(" expr ")"
     items   := item ("," item)*    item := expr | expr? ":" expr? (":" expr?)?
 
-Layered names (``W b Z A dZ dW db dA n fraction_saturated fraction_dead``) take the layer in their first
+Layered names (``W b Z A dZ dW db dA n fraction_saturated fraction_dead M``; ``M[l]`` is a dropout layer's mask) take the layer in their first
 bracket; any further bracket indexes elements NumPy-style: ``A[3][0, 1]``, ``W[1][0]`` (row 0),
 ``W[1][:, 0]`` (column 0). Plain names: ``X Y J J_history m L iteration`` and the
 metrics beyond the batch ``J_full accuracy J_test accuracy_test`` (``accuracy(A[L], Y)`` is the function). Functions (FUNCTIONS): the

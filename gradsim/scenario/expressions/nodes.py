@@ -7,8 +7,8 @@ from typing import Union
 
 LAYERED = {
     "W": 1, "b": 1, "Z": 1, "A": 0, "dZ": 1, "dW": 1, "db": 1, "dA": 0, "n": 0,
-    "fraction_saturated": 1, "fraction_dead": 1,
-}  # name -> lowest layer index
+    "fraction_saturated": 1, "fraction_dead": 1, "M": 1,
+}  # name -> lowest layer index (M[l]: a dropout layer's mask, engine/dropout.py)
 PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test",
          "J_data", "J_reg"}
 # J_full, accuracy (every training example), J_test, accuracy_test (the held-out ones): engine/evaluate.py;

@@ -1,7 +1,8 @@
 """The layer panel: every cached value and gradient of one layer l, as heat-mapped matrices.
 
 Blocks, in pairs: W[l] | b[l] (the parameters this forward pass used, or the new ones after the update),
-Z[l] | A[l] (forward l), dZ[l] | dA[l-1] and dW[l] | db[l] (backward l). A block whose array has not been
+Z[l] | A[l] (forward l), the dropout mask M[l] on a row of its own (only on a layer with dropout: 1 keeps a
+unit of an example, 0 drops it), dZ[l] | dA[l-1] and dW[l] | db[l] (backward l). A block whose array has not been
 computed yet in this iteration says which phase will compute it. Under the matrices, the cell under the
 cursor or the mouse is shown with its full float64 value and what its index means.
 """
@@ -26,17 +27,21 @@ BLOCKS: tuple[tuple[str, int, str], ...] = (
     ("b", 0, "params"),
     ("Z", 0, "forward"),
     ("A", 0, "forward"),
+    ("M", 0, "forward"),
     ("dZ", 0, "backward"),
     ("dA", -1, "backward"),
     ("dW", 0, "backward"),
     ("db", 0, "backward"),
 )
 
+ROWS = ((0, 1), (2, 3), (4,), (5, 6), (7, 8))  # BLOCKS side by side; M[l] alone (engine/dropout.py)
+MASK_ROW = 2
+
 MIN_BLOCK = 41  # room for a block's title
 
 ROLE = {
     "W": "weights", "b": "biases", "Z": "pre-activations", "A": "activations",
-    "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b",
+    "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b", "M": "dropout mask (1 keeps, 0 drops)",
 }
 
 
@@ -109,6 +114,8 @@ class MatrixBlock(Vertical):
                       (f"[{num(lo, 3)}, {num(hi, 3)}]", "")]
             if bad:
                 parts.append((f"  {bad} inf/nan", "bold $error"))
+            if self.kind == "M":  # the mask: how much of this iteration's layer it dropped
+                parts += [("  dropped ", "$text-muted"), (f"{1.0 - float(array.mean()):.0%}", "bold")]
         self.title.set(Content.assemble(*parts))
 
 
@@ -130,9 +137,9 @@ class LayerPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield self.header
         with VerticalScroll(id="matrices", can_focus=False):
-            for i in range(0, len(self.blocks), 2):
+            for row in ROWS:
                 with Horizontal(classes="matrix-row"):
-                    yield from self.blocks[i:i + 2]
+                    yield from (self.blocks[i] for i in row)
         yield self.cell
 
     def on_resize(self) -> None:
@@ -145,8 +152,11 @@ class LayerPanel(Vertical):
         assert self.snap is not None
         width = max(MIN_BLOCK, self.content_region.width - 2)  # less the scrollbar
         out = []
-        for row, i in zip(self.query(".matrix-row"), range(0, len(self.blocks), 2)):
-            pair = self.blocks[i:i + 2]
+        for r, (row, ix) in enumerate(zip(self.query(".matrix-row"), ROWS)):
+            pair = [self.blocks[i] for i in ix]
+            shown = r != MASK_ROW or bool(self.info is not None and self.info.drop(l))
+            if row.display != shown:
+                row.display = shown
             needs = [self._need(block, l, width) for block in pair]
             stacked = sum(needs) + 1 > width
             row.set_class(stacked, "-stacked")
@@ -183,6 +193,8 @@ class LayerPanel(Vertical):
                      (f"{flow.saturated:.0%}", "bold $error" if flow.saturated > 0.5 else "bold")]
         if g.dead is not None and not math.isnan(flow.dead):
             head += [("   dead ", "$text-muted"), (f"{flow.dead:.0%}", "bold $error" if flow.dead > 0.5 else "bold")]
+        if info.drop(layer):
+            head += [("   dropout ", "$text-muted"), (f"p = {info.drop(layer):g}", "bold")]
         head += [("   ←/→ layer", "$text-muted")]
         self.header.set(Content.assemble(*head))
         with self.app.batch_update():

@@ -187,14 +187,14 @@ class LayerPanel(Vertical):
             (f"g[{layer}] = {info.symbols[layer - 1]}", "bold"), (f" ({info.activations[layer - 1]})", "$text-muted"),
             ("   inputs ", "$text-muted"), (f"n[{layer - 1}] = {info.n[layer - 1]}", "bold"),
         ]
+        if info.drop(layer):  # before the unit fractions, so a narrow panel still shows it
+            head += [("   dropout ", "$text-muted"), (f"p = {info.drop(layer):g}", "bold")]
         g = info.acts[layer - 1]
         if g.saturated is not None and not math.isnan(flow.saturated):
             head += [("   confident " if layer == L else "   saturated ", "$text-muted"),
                      (f"{flow.saturated:.0%}", "bold $error" if flow.saturated > 0.5 else "bold")]
         if g.dead is not None and not math.isnan(flow.dead):
             head += [("   dead ", "$text-muted"), (f"{flow.dead:.0%}", "bold $error" if flow.dead > 0.5 else "bold")]
-        if info.drop(layer):
-            head += [("   dropout ", "$text-muted"), (f"p = {info.drop(layer):g}", "bold")]
         head += [("   ←/→ layer", "$text-muted")]
         self.header.set(Content.assemble(*head))
         with self.app.batch_update():

@@ -25,7 +25,7 @@ this iteration's update, so the simulation stops. In JSONL a non-finite number i
 NPZ keys (all float64): ``X``, ``Y``, ``A[0]`` (the columns the iteration fed to layer 1: the mini-batch
 after normalisation), for l = 1..L ``W[l]``, ``b[l]`` (the parameters its forward pass used), ``Z[l]``,
 ``A[l]``, ``dZ[l]``, ``dW[l]``, ``db[l]``, ``dA[l]``, then ``dA[0]`` (= W[1]ᵀ dZ[1], the gradient that
-reaches the input) and ``J`` (0-d).
+reaches the input) and ``J`` (0-d); a layer with dropout adds its mask ``M[l]`` (1 kept, 0 dropped).
 """
 
 from __future__ import annotations
@@ -169,6 +169,8 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
             if name not in arrays:
                 raise ValueError(f"iteration {sim.iteration} has no {name}: it did not finish its backward pass")
             out[name] = arrays[name]
+        if f"M[{l}]" in arrays:  # a dropout layer's mask (engine/dropout.py)
+            out[f"M[{l}]"] = arrays[f"M[{l}]"]
     if "dA[0]" not in arrays:
         raise ValueError(f"iteration {sim.iteration} has no dA[0]: it did not finish its backward pass")
     out["dA[0]"] = arrays["dA[0]"]

@@ -57,11 +57,12 @@ def cost(loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
     raise AssertionError(loss)
 
 
-def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | None = None):
+def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | None = None, masks=None):
     """(J, kinks) from layer ``start`` on, given A[0..start-1] (``below``: a skip may read any of them).
     ``kinks`` records on which side of its kink every piecewise-linear piece sits (Z > 0 of ReLU layers,
     ŷ > y of the l1 loss): where it does not change between θ − ε and θ + ε, J is smooth there and a finite
-    difference must match. A layer with ``skip = k`` adds A[l−k]: A[l] = g(Z[l]) + A[l−k]."""
+    difference must match. A layer with ``skip = k`` adds A[l−k]: A[l] = g(Z[l]) + A[l−k]; one with
+    ``dropout = p`` multiplies by the iteration's mask (``masks``, from the NPZ): A[l] = g(Z[l]) ⊙ M[l] / (1 − p)."""
     seen = list(below)
     A = Z = seen[-1]
     kinks = []
@@ -71,6 +72,8 @@ def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | Non
         A = g(layer["activation"], Z, layer)
         if layer.get("skip"):
             A = A + seen[l - layer["skip"]]
+        if layer.get("dropout"):
+            A = A * masks[f"M[{l}]"] / (1 - layer["dropout"])
         seen.append(A)
         if layer["activation"] in ("relu", "leaky_relu", "elu"):
             kinks.append(Z > 0)
@@ -98,8 +101,9 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     layers, loss = spec["layers"], spec["loss"]
     X, Y = z["X"], z["Y"]
     params = {k: z[k].copy() for k in z.files if k[0] in "Wb"}
+    masks = {k: z[k] for k in z.files if k[0] == "M"}  # held fixed: J is a function of W, b given them
     As = [X]
-    J, _ = forward(params, [X], Y, layers, loss, As=As)
+    J, _ = forward(params, [X], Y, layers, loss, As=As, masks=masks)
     if not np.isfinite(J):
         pytest.skip("J is not finite at the initial parameters")
     # the NPZ's X, Y, W[l], b[l] are exactly what that iteration's forward pass used; its J is the objective,
@@ -115,7 +119,7 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     rng = np.random.default_rng(0)
     checked = straddled = 0
     for l in range(1, len(layers) + 1):
-        _, base = forward(params, As[:l], Y, layers, loss, start=l)  # layers below l do not move
+        _, base = forward(params, As[:l], Y, layers, loss, start=l, masks=masks)  # layers below l do not move
         for p, grad in ((f"W[{l}]", z[f"dW[{l}]"]), (f"b[{l}]", z[f"db[{l}]"])):
             flat = params[p].reshape(-1)
             for e in rng.choice(flat.size, min(per_param, flat.size), replace=False):
@@ -123,9 +127,9 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
                 for eps in (EPS, EPS / 10, EPS / 100):  # smaller steps while θ ± ε straddles a kink
                     old = flat[e]
                     flat[e] = old + eps
-                    jp, kp = forward(params, As[:l], Y, layers, loss, start=l)
+                    jp, kp = forward(params, As[:l], Y, layers, loss, start=l, masks=masks)
                     flat[e] = old - eps
-                    jm, km = forward(params, As[:l], Y, layers, loss, start=l)
+                    jm, km = forward(params, As[:l], Y, layers, loss, start=l, masks=masks)
                     flat[e] = old
                     if same(kp, base) and same(km, base):
                         fd = (jp - jm) / (2 * eps)

@@ -300,3 +300,10 @@ def test_the_torch_export_refuses_dropout(tmp_path):
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "network.layers" in lines[0] and "without dropout for --torch" in lines[0], lines
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_gradsim_gradcheck_passes_on_the_dropout_scenario():
+    r = CliRunner().invoke(gradsim, ["gradcheck", "dropout-overfit"])
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.stdout.splitlines() if line[:1].isdigit()]
+    assert len(rows) == 2 and all(line.rstrip().endswith("ok") for line in rows), r.stdout

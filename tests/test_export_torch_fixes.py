@@ -133,3 +133,12 @@ def test_skips_with_minibatches_and_adam(tmp_path):
              '{ n = 3, activation = "sigmoid", skip = 2 }'
     same_run(scenario(hidden=hidden, optimizer="adam", iterations=10,
                       data='kind = "moons"\nm = 40\nnormalize = true'), tmp_path)
+
+
+def test_a_skip_into_the_output_layer(tmp_path):
+    """ŷ = A[L] = g(Z[L]) + A[L−k] with a loss on A[L] (l2): the forward's last A is the one the loss reads."""
+    hidden = '{ n = 2, activation = "tanh" }, { n = 2, activation = "sigmoid" }'
+    sc = scenario(loss="l2", hidden=hidden, output='{ n = 2, activation = "tanh", skip = 2 }', optimizer="momentum",
+                  data='kind = "explicit"\nX = [[1.0, 2.0, -1.0, 0.5], [0.5, -1.5, 2.0, 1.0]]\n'
+                       'Y = [[1.0, -2.0, 3.0, 0.5], [0.0, 1.0, -1.0, 2.0]]', batch="", iterations=10)
+    same_run(sc, tmp_path, 10)

@@ -163,7 +163,7 @@ def toml(s1="", s2="", s3="", n2=2) -> str:
 @pytest.mark.parametrize("text, field, words", [
     (toml(s2=", skip = 3"), "network.layers[1].skip", "k ≤ l = 2"),
     (toml(s2=", skip = 1", n2=3), "network.layers[1].skip", "n[1] = 2 but n[2] = 3"),
-    (toml(s3=", skip = 1"), "network.layers[2].skip", "hidden layer only"),
+    (toml(s3=", skip = 1"), "network.layers[2].skip", "n[2] = 2 but n[3] = 1"),
     (toml(s1=", skip = 0"), "network.layers[0].skip", "an integer from 1"),
     (toml(s1=", skip = 1.0"), "network.layers[0].skip", "an integer"),
 ])

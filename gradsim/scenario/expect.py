@@ -234,7 +234,7 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int
                     "J_history": zeros(hist), "m": float(batch), "L": float(L),
                     "iteration": float(at.iteration or sc.run.iterations),
                     "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0,
-                    "J_data": 0.0, "J_reg": 0.0}[name]
+                    "J_data": 0.0, "J_reg": 0.0, "alpha": 0.0, "norm_g": 0.0, "norm_g_transformed": 0.0}[name]
         if name == "n":
             return float(n[layer])
         if name.startswith("fraction"):

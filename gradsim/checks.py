@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .engine import evaluate
+from .engine import evaluate, update_stats
 from .engine.phases import Phase, position
 from .scenario import expressions as ex
 from .scenario.expect import COMPARE
@@ -98,6 +98,8 @@ def make_lookup(sim: "Simulation"):
                     raise ex.EvalError(f"{name} is not computed yet at this point")
                 parts = sim.J_parts or (sim.J, 0.0)
                 return float(parts[name == "J_reg"])
+            if name in update_stats.NAMES:
+                return _update_stat(sim, name)
             if name == "J_history":
                 return np.array(sim.J_history, dtype=np.float64)
             if name in evaluate.NAMES:
@@ -123,6 +125,16 @@ def make_lookup(sim: "Simulation"):
         return sim.arrays[key]
 
     return lookup
+
+
+def _update_stat(sim: "Simulation", name: str) -> float:
+    """alpha (α(t)), norm_g and norm_g_transformed (‖g‖ before and after the transforms): engine/update_stats.py."""
+    if name == update_stats.ALPHA:
+        return update_stats.alpha(sim)
+    norms = update_stats.gradient_norms(sim)
+    if norms is None:
+        raise ex.EvalError(f"{name} is not computed yet at this point (after backward l=1)")
+    return norms[update_stats.NORMS.index(name)]
 
 
 def _metric(sim: "Simulation", name: str) -> float:

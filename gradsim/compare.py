@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["LAYER_KEYS", "METRICS", "Side", "Comparison", "compare", "default_at"]
 
 LAYER_KEYS = ("norm(A[l])", "norm(dZ[l])", "norm(dW[l])", "fraction_saturated[l]", "fraction_dead[l]")
-METRICS = ("J", "J_full", "J_test", "accuracy", "accuracy_test")  # those a trace row has, in this order
+METRICS = ("J", "J_data", "J_full", "J_full_data", "J_test", "J_test_data", "accuracy", "accuracy_test")  # trace
+# row names, in this order; the *_data ones exist under weight decay, and then on both sides (``_data_losses``)
+DATA = {"J_data": "J", "J_full_data": "J_full", "J_test_data": "J_test"}  # a data loss → its run's J without one
 
 
 @dataclass
@@ -92,27 +94,37 @@ class Comparison:
         return [k for k in METRICS if k in have]
 
     def verdict(self) -> str:
-        """One line: which run ends lower, by how much, and how much gradient reaches layer 1."""
+        """One line: which run ends lower, by how much, and how much gradient reaches layer 1. Under weight
+        decay (on either run) the data losses are compared — J_data, and J_test_data with a held-out split —
+        since a J with the penalty on one side only says nothing of the fit."""
         a, b = self.a, self.b
         last = max(self.at)
-        ja, jb = (s.metrics.get(last, {}).get("J") for s in (a, b))
-        fin_a, fin_b = (j is not None and math.isfinite(j) for j in (ja, jb))
+        names = self.metric_names()
         parts = [f"{x} blew up ({s.blowup})" for x, s in (("A", a), ("B", b)) if s.blowup]
-        if fin_a and fin_b:
-            if ja == jb:
-                parts.append(f"the same J = {fmt(ja)} after {last} iterations")
-            else:
-                x, low = ("B", b) if jb < ja else ("A", a)
-                jl, jh = min(ja, jb), max(ja, jb)
-                factor = f" (×{fmt(jl / jh)})" if jh > 0 else ""
-                parts.append(f"{x} ({low.label}) ends lower: J = {fmt(jl)} vs {fmt(jh)}{factor} after {last} iterations")
-        elif fin_a or fin_b:
-            x, side, j = ("A", a, ja) if fin_a else ("B", b, jb)
-            parts.append(f"only {x} ({side.label}) ends with a finite J = {fmt(j)} after {last} iterations")
+        keys = ["J_data"] + (["J_test_data"] if "J_test_data" in names else []) if "J_data" in names else ["J"]
+        for key in keys:
+            parts += self._lower(key, last, "" if key == keys[0] else "on the held-out set: ")
         fa, fb = a.flow(), b.flow()
         if a.layers or b.layers:
             parts.append(f"‖dW[1]‖/‖dW[L]‖ at iteration {self.layers_at}: A {fmt(fa)}, B {fmt(fb)}")
         return "verdict: " + ("; ".join(parts) if parts else "nothing to compare (neither run finished an iteration)")
+
+    def _lower(self, key: str, last: int, lead: str) -> list[str]:
+        """Which run ends with the lower ``key`` at iteration ``last`` (nothing when neither is finite)."""
+        a, b = self.a, self.b
+        ja, jb = (s.metrics.get(last, {}).get(key) for s in (a, b))
+        fin_a, fin_b = (j is not None and math.isfinite(j) for j in (ja, jb))
+        if fin_a and fin_b:
+            if ja == jb:
+                return [f"{lead}the same {key} = {fmt(ja)} after {last} iterations"]
+            x, low = ("B", b) if jb < ja else ("A", a)
+            jl, jh = min(ja, jb), max(ja, jb)
+            factor = f" (×{fmt(jl / jh)})" if jh > 0 else ""
+            return [f"{lead}{x} ({low.label}) ends lower: {key} = {fmt(jl)} vs {fmt(jh)}{factor} after {last} iterations"]
+        if fin_a or fin_b:
+            x, side, j = ("A", a, ja) if fin_a else ("B", b, jb)
+            return [f"{lead}only {x} ({side.label}) ends with a finite {key} = {fmt(j)} after {last} iterations"]
+        return []
 
     def lines(self) -> list[str]:
         a, b = self.a, self.b
@@ -185,11 +197,23 @@ def compare(sim_a: "Simulation", sim_b: "Simulation", iterations: int, *, labels
             if t in at:
                 row = trace_row(sim)
                 side.metrics[t] = {k: float(row[k]) for k in METRICS if k in row}
+    _data_losses(sides)
     for sim, side in zip((sim_a, sim_b), sides):
         side.halted = bool(sim.halted)
         if sim.blowup is not None:
             side.blowup = sim.blowup.describe()
     return Comparison(sides[0], sides[1], iterations, layers_at, at)
+
+
+def _data_losses(sides: list[Side]) -> None:
+    """When one run has weight decay (J_data in its rows), the other's data losses are its J, J_full, J_test."""
+    if not any("J_data" in m for side in sides for m in side.metrics.values()):
+        return
+    for side in sides:
+        for m in side.metrics.values():
+            for data, plain in DATA.items():
+                if data not in m and plain in m:
+                    m[data] = m[plain]
 
 
 def compare_scenarios(a: "Scenario", b: "Scenario", iterations: int | None = None, **kw) -> Comparison:

@@ -7,9 +7,19 @@ Trace columns, one row per iteration (``trace_columns``)::
     norm(dA[l])                                           for l = 0..L-1,
     std(A[l]), fraction_saturated[l], fraction_dead[l]    for l = 1..L,
     nonfinite, blowup, halted,
+    J_data                                                with weight decay (J = J_data + J_reg)
+    alpha                                                 with a learning-rate schedule
+    norm_g, norm_g_transformed                            with [[transform]] tables
     J_full, accuracy, J_test, accuracy_test               when they apply (``engine.evaluate.applies``)
+    J_full_data, J_test_data                              beside them, with weight decay
 
-``J_full``/``accuracy``: over every training example (with mini-batches or a held-out split);
+``alpha``: α(t), the iteration's learning rate; ``norm_g``: the global gradient norm
+√(Σ_l ‖dW[l]‖² + ‖db[l]‖²) of backprop's gradients, ``norm_g_transformed``: the same after every transform, as
+the optimiser received it (``engine.update_stats``; ``trace_metrics`` lists what applies).
+
+``J_full``/``J_test`` include weight decay's penalty as J does (with batch GD J_full = J);
+``J_full_data``/``J_test_data`` are the data losses alone. ``J_full``/``accuracy``: over every training
+example (with mini-batches or a held-out split);
 ``J_test``/``accuracy_test``: over the held-out examples (``test_fraction`` in [data]); accuracy only for
 a classification loss. All four use the parameters of the iteration's forward pass, like J.
 
@@ -41,7 +51,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .engine.stats import norm_quiet, std_quiet
-from .engine import evaluate
+from .engine import evaluate, update_stats
 from .outputs import atomic_open
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +74,11 @@ def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
     for pattern, first, last in PER_LAYER:
         cols += [pattern.format(l=l) for l in range(first, L + last + 1)]
     return cols + list(FLAGS) + list(metrics)
+
+
+def trace_metrics(sim: "Simulation") -> list[str]:
+    """The columns after the flags that apply to this simulation: alpha, the ‖g‖ pair, then J_full ... ."""
+    return (["J_data"] if sim.transforms.has_penalty else []) + update_stats.applies(sim) + list(evaluate.applies(sim))
 
 
 @functools.lru_cache(maxsize=64)
@@ -96,6 +111,9 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)
     row["halted"] = bool(sim.halted)
+    if sim.transforms.has_penalty:  # J = J_data + J_reg: the data loss alone
+        row["J_data"] = float(sim.J_parts[0]) if sim.J_parts is not None else math.nan
+    row.update(update_stats.values(sim, update_stats.applies(sim)))  # alpha, norm_g, norm_g_transformed
     row.update(evaluate.metrics(sim, evaluate.applies(sim)))  # J_full, accuracy, J_test, accuracy_test
     return row
 

@@ -163,7 +163,7 @@ def toml(s1="", s2="", s3="", n2=2) -> str:
 @pytest.mark.parametrize("text, field, words", [
     (toml(s2=", skip = 3"), "network.layers[1].skip", "k ≤ l = 2"),
     (toml(s2=", skip = 1", n2=3), "network.layers[1].skip", "n[1] = 2 but n[2] = 3"),
-    (toml(s3=", skip = 1"), "network.layers[2].skip", "hidden layer only"),
+    (toml(s3=", skip = 1"), "network.layers[2].skip", "n[2] = 2 but n[3] = 1"),
     (toml(s1=", skip = 0"), "network.layers[0].skip", "an integer from 1"),
     (toml(s1=", skip = 1.0"), "network.layers[0].skip", "an integer"),
 ])
@@ -247,12 +247,13 @@ def test_the_numpy_export_writes_the_skip(tmp_path):
     assert_same(got, gradsim_run(sc, 3), rtol=1e-12)
 
 
-def test_the_torch_export_refuses_a_skip_in_one_line(tmp_path):
+def test_the_torch_export_writes_the_skips_in_the_forward(tmp_path):
+    """The numbers are checked with PyTorch in test_export_torch_fixes.py."""
     r = CliRunner().invoke(gradsim, ["export", "deep-sigmoid-residual", "--torch", str(tmp_path / "t.py")])
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "network.layers" in lines[0] and "skip" in lines[0], r.stderr
-    assert not list(tmp_path.iterdir())
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "t.py").read_text()
+    assert f"self.skips = {[1] * 19 + [0]}" in text and "g(Z) + As[-k] if k else g(Z)" in text
+    compile(text, "t.py", "exec")
 
 
 def test_evaluation_forward_passes_add_the_skips():

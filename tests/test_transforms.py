@@ -156,7 +156,13 @@ def test_show_and_step_name_the_transforms(tmp_path):
     assert "g := g·min(1, c/‖g‖)" in r.output and "→ 0.1" in r.output
 
 
-def test_torch_export_refuses_a_scenario_with_transforms_before_writing(tmp_path):
+def test_torch_export_refusal_is_one_line_before_writing(tmp_path, monkeypatch):
+    """export/torch_parts.TORCH_CHECKS is the one place that decides what --torch cannot write (batch norm,
+    dropout, ... add their check there): a refusal is one line, exit 2, and neither script is written."""
+    from gradsim.export import torch_parts
+
+    monkeypatch.setattr(torch_parts, "TORCH_CHECKS", [lambda plan: ("no clip_value for this test", "clip_value",
+                                                                    "transform")])
     f = tmp_path / "t.toml"
     f.write_text(BASE + '[[transform]]\nname = "clip_value"\n')
     r = CliRunner().invoke(main, ["export", str(f), "--numpy", str(tmp_path / "out.py"),
@@ -164,6 +170,18 @@ def test_torch_export_refuses_a_scenario_with_transforms_before_writing(tmp_path
     assert r.exit_code == 2
     assert "transform" in r.stderr and "clip_value" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.py").exists() and not (tmp_path / "out_torch.py").exists()
+
+
+def test_torch_export_writes_the_transforms(tmp_path):
+    """The numbers are checked with PyTorch in test_export_torch_fixes.py."""
+    f = tmp_path / "t.toml"
+    f.write_text(BASE + '[[transform]]\nname = "weight_decay"\nlambda = 0.5\n[[transform]]\nname = "clip_value"\n')
+    r = CliRunner().invoke(main, ["export", str(f), "--torch", str(tmp_path / "out_torch.py")])
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "out_torch.py").read_text()
+    assert "J = J + 0.5 / (2.0 * m) * sum((linear.weight ** 2).sum() for linear in net.linear)" in text
+    assert "torch.nn.utils.clip_grad_value_(net.parameters(), 1.0)" in text
+    compile(text, "out_torch.py", "exec")
 
 
 @pytest.mark.parametrize("transforms", [

@@ -9,6 +9,11 @@ the same ones the batch J of that iteration was computed with; before iteration 
 with batch gradient descent ``J_full`` equals ``J`` exactly. Accuracy exists only for a loss whose
 registry entry says how to classify (``Loss.accuracy``): logistic and multilabel threshold ŷ at 0.5,
 softmax_ce takes the most probable class.
+
+Under weight decay J is J_data + J_reg, so ``J_full`` and ``J_test`` are the same objective on their sets:
+the data loss plus λ/(2m)·Σ‖W[l]‖² with m that set's number of examples (J's m is the batch's), so batch
+gradient descent still has ``J_full`` = ``J``. ``J_full_data`` and ``J_test_data`` are the data losses alone
+(equal to J_full and J_test without a penalty): what generalises, and what compare's verdict compares.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover
 Array = np.ndarray
 
 # the names, as the trace columns and the expression language spell them
-FULL = ("J_full", "accuracy")
-TEST = ("J_test", "accuracy_test")
+FULL = ("J_full", "accuracy", "J_full_data")
+TEST = ("J_test", "accuracy_test", "J_test_data")
 NAMES = FULL + TEST
+DATA = ("J_full_data", "J_test_data")  # the data losses alone: trace columns only under a penalty
 
 
 def used_params(sim: "Simulation") -> tuple[Array, ...]:
@@ -69,7 +75,13 @@ def applies(sim: "Simulation") -> tuple[str, ...]:
     minibatch = sim.optimizer.batch_size is not None and sim.optimizer.batch_size < sim.m
     names = FULL if (minibatch or sim.heldout is not None) else ()
     names += TEST if sim.heldout is not None else ()
-    return tuple(n for n in names if classifies(sim) or not n.startswith("accuracy"))
+    penalised = sim.transforms.has_penalty
+    return tuple(n for n in names if (classifies(sim) or not n.startswith("accuracy")) and (penalised or n not in DATA))
+
+
+def penalty(sim: "Simulation", params: Sequence[Array], m: int) -> float:
+    """J_reg of ``params`` for a set of m examples (0 without a penalty): the term J adds to the data loss."""
+    return sim.transforms.penalty(tuple(params), m) if sim.transforms.has_penalty else 0.0
 
 
 def metrics(sim: "Simulation", names: Sequence[str] = NAMES) -> dict[str, float]:
@@ -77,10 +89,19 @@ def metrics(sim: "Simulation", names: Sequence[str] = NAMES) -> dict[str, float]
     params = used_params(sim)
     out: dict[str, float] = {}
     if any(n in FULL for n in names):
-        out["J_full"], out["accuracy"] = score(sim, sim.X, sim.Y, params)
+        out["J_full_data"], out["accuracy"] = score(sim, sim.X, sim.Y, params)
+        out["J_full"] = _with_penalty(sim, out["J_full_data"], params, sim.X.shape[1])
     if any(n in TEST for n in names):
         if sim.heldout is None:
-            out["J_test"] = out["accuracy_test"] = math.nan
+            out["J_test"] = out["accuracy_test"] = out["J_test_data"] = math.nan
         else:
-            out["J_test"], out["accuracy_test"] = score(sim, *sim.heldout, params)
+            out["J_test_data"], out["accuracy_test"] = score(sim, *sim.heldout, params)
+            out["J_test"] = _with_penalty(sim, out["J_test_data"], params, sim.heldout[0].shape[1])
     return {n: out[n] for n in names}
+
+
+def _with_penalty(sim: "Simulation", J: float, params: Sequence[Array], m: int) -> float:
+    if not sim.transforms.has_penalty or not m:
+        return J
+    with np.errstate(all="ignore"):
+        return J + penalty(sim, params, m)

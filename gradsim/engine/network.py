@@ -4,7 +4,8 @@ Forward:  Z[l] = W[l] A[l-1] + b[l],  A[l] = g[l](Z[l])
 Backward: dZ[l] = dA[l] ⊙ g'[l](Z[l]),  dW[l] = dZ[l] A[l-1]ᵀ,  db[l] = Σ_i dZ[l],  dA[l-1] = W[l]ᵀ dZ[l]
 Residual: a layer with ``skip = k`` adds A[l−k] (same shape): A[l] = g[l](Z[l]) + A[l−k]; backward then
 g'[l] is taken at g[l](Z[l]) (not at A[l]), and dA[l−k] = W[l−k+1]ᵀ dZ[l−k+1] + Σ dA[l] over the layers l
-that skip into it (``skip_sources``).
+that skip into it (``skip_sources``). A skip into the output layer L takes the loss on A[L] and dA[L] from it
+(a loss on A[L] only: l1, l2; a fused loss needs ŷ = g(Z[L])).
 Dropout: a hidden layer with ``dropout = p`` multiplies by its mask M[l] and scales, A[l] = g(Z[l]) ⊙ M[l] / (1 − p);
 the functions here apply it only when handed the masks (``masks``: per layer (M[l], 1 − p) or None), so
 evaluation runs without them (engine/dropout.py draws them).
@@ -60,12 +61,25 @@ def layer_forward(W: Array, b: Array, A_prev: Array, g: Activation) -> tuple[Arr
     return Z, g.g(Z)
 
 
-def output_dZ(loss: Loss, g: Activation, Z: Array, A: Array, Y: Array) -> tuple[Array, Array]:
-    """(dA[L], dZ[L]). Fused pairs use dZ[L] = (A − Y)/m; dA[L] is then for display only."""
+def output_dZ(loss: Loss, g: Activation, Z: Array, A: Array, Y: Array, G: Array | None = None) -> tuple[Array, Array]:
+    """(dA[L], dZ[L]). Fused pairs use dZ[L] = (A − Y)/m; dA[L] is then for display only. With a skip into the
+    output layer (``G`` = g(Z[L]), A = A[L] = G + A[L−k]) the loss is on A[L] and dZ[L] = dA[L] ⊙ g'(Z[L]) at G
+    (never fused: the scenario format and Simulation refuse a fused loss there, ``skip_into_output_problem``)."""
     dA = loss.dA(A, Y)
+    if G is not None:
+        return dA, g.backward(dA, Z, G)
     if loss.fused_with == g.name:
         return dA, fused_dZ(A, Y)
     return dA, g.backward(dA, Z, A)
+
+
+def skip_into_output_problem(loss: Loss) -> str | None:
+    """Why a skip into the output layer cannot go with ``loss`` (None: it can): a fused loss is computed from
+    Z[L] with ŷ = g(Z[L]) and starts backprop at dZ[L] = (A[L] − Y)/m; A[L] = g(Z[L]) + A[L−k] is not that ŷ."""
+    if loss.fused_with is None:
+        return None
+    return (f"{loss.name} loss needs ŷ = {loss.fused_with}(Z[L]) itself, so no skip into the output layer "
+            "(a loss on A[L], such as l1 or l2, takes one)")
 
 
 def layer_backward(W: Array, dZ: Array, A_prev: Array) -> tuple[Array, Array, Array]:
@@ -118,7 +132,7 @@ def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activati
     into = skip_sources(skips) if skips else [()] * len(acts)
     dAs: dict[int, Array] = {}
     grads: list[Array] = [None] * len(params)  # type: ignore[list-item]
-    dAs[len(acts)], dZ = output_dZ(loss, acts[-1], Zs[-1], As[-1], Y)
+    dAs[len(acts)], dZ = output_dZ(loss, acts[-1], Zs[-1], As[-1], Y, Gs[-1] if skips and skips[-1] else None)
     for l in range(len(acts) - 1, -1, -1):  # l is layer l+1's index
         dW, db, dA_prev = layer_backward(params[2 * l], dZ, As[l])
         for src in into[l]:  # the skips that read A[l]

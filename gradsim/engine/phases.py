@@ -14,6 +14,7 @@ Names are (kind, layer) pairs in the lecture's notation, layer None for J:
 - forward l:  Z[l], A[l] (and the unit fractions fraction_saturated[l], fraction_dead[l] of that layer)
 - loss:       J (and its terms J_data, J_reg: J_reg is weight decay's penalty, 0 without one)
 - backward l: dA[L] (only when l = L: the loss's gradient), dZ[l], dW[l], db[l], dA[l-1]
+  (backward 1 also completes ‖g‖: norm_g, norm_g_transformed)
 - update:     the new W[l], b[l] of every layer
 
 X, Y, A[0] and the W[l], b[l] the forward pass uses are there from the iteration's start.
@@ -65,7 +66,8 @@ def computes(phase: Phase, L: int) -> tuple[Name, ...]:
     if phase.kind == "loss":
         return (("J", None), ("J_data", None), ("J_reg", None))
     if phase.kind == "backward":
-        return ((("dA", L),) if l == L else ()) + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1))
+        return ((("dA", L),) if l == L else ()) + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1)) \
+            + ((("norm_g", None), ("norm_g_transformed", None)) if l == 1 else ())  # ‖g‖ once every dW, db is
     if phase.kind == "update":
         return tuple((k, j) for j in range(1, L + 1) for k in ("W", "b"))
     raise ValueError(f"no phase kind {phase.kind!r}; the kinds are {', '.join(KINDS)}")

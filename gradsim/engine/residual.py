@@ -53,8 +53,8 @@ def backward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
         Z = cache[zn]
         A = sim._gz[l] if own else cache[an]
         out: dict[str, Array] = {}
-        if l == sim.L:
-            dA, dZ = output_dZ(sim.loss, g, Z, A, cache["Y"])
+        if l == sim.L:  # with a skip into the output: the loss's dA[L] at A[L], g' at g(Z[L])
+            dA, dZ = output_dZ(sim.loss, g, Z, cache[an], cache["Y"], A if own else None)
             cache[dan] = out[dan] = dA
         else:
             dZ = g.backward(cache[dan], Z, A)

@@ -26,7 +26,7 @@ from .activations import Activation, fraction_dead, fraction_saturated
 from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
-from .network import LayerSpec, skip_sources
+from .network import LayerSpec, skip_into_output_problem, skip_sources
 from .optim import OptimizerSpec
 from .phase_steps import PhaseSteps
 from .phases import Phase, phase_table
@@ -74,8 +74,8 @@ class Simulation(PhaseSteps):
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
         self.skips: tuple[int, ...] = tuple(ls.skip for ls in self.layers)  # residual: A[l] += A[l − k]
         for l, k in enumerate(self.skips, start=1):
-            if k and (k > l or l == self.L or self.n[l - k] != self.n[l]):
-                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l, a hidden layer and n[l−k] = n[l]")
+            if k and (k > l or self.n[l - k] != self.n[l]):
+                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l and n[l−k] = n[l]")
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
         self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
         reason = dropout.check(self.dropout, self.skips)
@@ -88,6 +88,8 @@ class Simulation(PhaseSteps):
         self.m = X.shape[1]
         self.loss_name = loss
         self.loss = get_loss(loss)
+        if self.skips[-1] and skip_into_output_problem(self.loss):
+            raise ValueError(f"layer {self.L}'s skip: {skip_into_output_problem(self.loss)}")
         self.optimizer = optimizer
         self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
         self._rate = optimizer.schedule.rate_fn(optimizer.learning_rate)  # t ↦ α(t) (engine/schedules.py)

@@ -47,6 +47,11 @@ class Transform:
     # m and L, with {param} the parameter's value; and the term it adds to J as an expression
     np_apply: str = ""
     np_penalty: str = ""
+    # and a PyTorch script (export --torch): lines on the module ``net`` (net.linear[l - 1] holds W[l], b[l]) after
+    # J.backward() filled every .grad, and the term of J as an expression in net and m (autograd then gives the
+    # transform's gradient term: the script uses it in place of torch_apply while nothing comes before it)
+    torch_apply: str = ""
+    torch_penalty: str = ""
 
 
 def global_norm(grads: Sequence[Array]) -> float:
@@ -85,16 +90,25 @@ TRANSFORMS: dict[str, Transform] = {
                                     "if total > {max_norm}:\n"
                                     "    scale = {max_norm} / total\n"
                                     "    dW = [None] + [g * scale for g in dW[1:]]\n"
-                                    "    db = [None] + [g * scale for g in db[1:]]"),
+                                    "    db = [None] + [g * scale for g in db[1:]]",
+                           # by hand: torch.nn.utils.clip_grad_norm_ scales by c/(‖g‖ + 1e-6), not c/‖g‖
+                           torch_apply="total = math.hypot(*(p.grad.norm().item() for p in net.parameters()))\n"
+                                       "if total > {max_norm}:  # g := g·c/‖g‖ (clip_grad_norm_ would add 1e-6 to ‖g‖)\n"
+                                       "    for p in net.parameters():\n"
+                                       "        p.grad.mul_({max_norm} / total)"),
     "clip_value": Transform("clip_value", (Param("max_value", 1.0, lo=0.0, lo_open=True, symbol="c"),), _clip_value,
                             "g := clip(g, −c, c)", "clip every gradient entry into [−c, c]",
                             np_apply="dW = [None] + [np.clip(g, -{max_value}, {max_value}) for g in dW[1:]]\n"
-                                     "db = [None] + [np.clip(g, -{max_value}, {max_value}) for g in db[1:]]"),
+                                     "db = [None] + [np.clip(g, -{max_value}, {max_value}) for g in db[1:]]",
+                            torch_apply="torch.nn.utils.clip_grad_value_(net.parameters(), {max_value})"),
     "weight_decay": Transform("weight_decay", (Param("lambda", 1e-3, lo=0.0, hi=1e6, symbol="λ"),), _weight_decay,
                               "dW[{l}] := dW[{l}] + (λ/m)·W[{l}]", "add (λ/m)·W[l] to dW[l] (L2 regularisation)",
                               penalty=_l2_penalty, penalty_formula="λ/(2m)·Σ_l ‖W[l]‖²",
                               np_apply="dW = [None] + [dW[l] + {lambda} / m * W[l] for l in range(1, L + 1)]",
-                              np_penalty="{lambda} / (2.0 * m) * sum(norm(Wl) ** 2 for Wl in W[1:])"),
+                              np_penalty="{lambda} / (2.0 * m) * sum(norm(Wl) ** 2 for Wl in W[1:])",
+                              torch_apply="for linear in net.linear:  # biases are not decayed\n"
+                                          "    linear.weight.grad.add_(linear.weight.detach(), alpha={lambda} / m)",
+                              torch_penalty="{lambda} / (2.0 * m) * sum((linear.weight ** 2).sum() for linear in net.linear)"),
 }
 
 

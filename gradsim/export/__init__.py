@@ -34,30 +34,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
     from .torch_script import torch_script
 
     plan = make_plan(scenario, seed, iterations)
-    if torch is not None and plan.sim.transforms:  # before anything is written: no half an export
-        from ..errors import ScenarioError
+    if torch is not None:  # before anything is written: no half an export
+        from .torch_parts import torch_refusal
 
-        raise ScenarioError("a scenario without [[transform]] tables for --torch (the PyTorch script does not "
-                            "write gradient transformations yet; --numpy does)",
-                            ", ".join(t.name for t in plan.sim.transforms.specs), file=scenario.source, field="transform")
-    if torch is not None and not plan.sim.optimizer.schedule.constant:
-        from ..errors import ScenarioError
-
-        raise ScenarioError("a constant learning rate for --torch (the PyTorch script does not write learning-rate "
-                            "schedules yet; --numpy does)", plan.sim.optimizer.schedule.name, file=scenario.source,
-                            field="optimizer.schedule")
-    if torch is not None and any(plan.sim.skips):
-        from ..errors import ScenarioError
-
-        raise ScenarioError("layers without skip for --torch (the PyTorch script does not write residual "
-                            "connections yet; --numpy does)", next(k for k in plan.sim.skips if k),
-                            file=scenario.source, field="network.layers")
-    if torch is not None and any(plan.sim.dropout):
-        from ..errors import ScenarioError
-
-        raise ScenarioError("layers without dropout for --torch (torch's dropout draws other masks than gradsim's "
-                            "(seed, t, l) ones; --numpy draws the same)", next(p for p in plan.sim.dropout if p),
-                            file=scenario.source, field="network.layers")
+        refusal = torch_refusal(plan)
+        if refusal is not None:
+            raise refusal
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

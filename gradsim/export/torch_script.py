@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import Plan, batch_lines, define, header, lit
+from .torch_parts import forward_lines, init_lines, penalty_lines, schedule_lines, schedule_step, transform_lines
 
 
 def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) -> tuple[str, dict[str, np.ndarray]]:
@@ -58,14 +59,11 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "        super().__init__()",
             f"        self.linear = nn.ModuleList([{linears}])",
             f"        self.g = nn.ModuleList([{gs}])",
+            *init_lines(sim),
             "",
             "    def forward(self, X):",
             '        """(Z[L], A[L]) for a batch X (m, n[0]), layer by layer (rows: the lecture transposed)."""',
-            "        A = X",
-            "        for linear, g in zip(self.linear, self.g):",
-            "            Z = linear(A)  # Z[l] = W[l] A[l-1] + b[l]",
-            "            A = g(Z)  # A[l] = g[l](Z[l])",
-            "        return Z, A",
+            *forward_lines(sim),
             "", "",
             define("cost", "Z, A, Y", f"J = (1/m) Σ_i L(ŷ(i), y(i)), L = {loss.formula}"
                    + (f"; from Z[L]: the {sim.acts[-1].name} is inside (fused)" if fused else ""),
@@ -99,6 +97,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "params = net.parameters()"]
     lines = entry.torch.split("\n")
     out += lines[:-1] + [f"opt = {lines[-1]}  # {opt.name}: {entry.rule}"]
+    out += schedule_lines(sim)
     out += batch_lines(plan, "X")
     out += ["", "", "J_history = []", "grads = {}  # iteration 1's dW[l], db[l], in the lecture's shapes",
             'stopped = f"{iterations} iterations"',
@@ -110,6 +109,8 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out += ["    opt.zero_grad()",
             "    Z, A = net(Xb)  # forward l = 1..L",
             "    J = cost(Z, A, Yb)  # the loss",
+            *(["    m = Yb.shape[0]"] if sim.transforms else []),
+            *penalty_lines(sim, "    "),
             "    J.backward()  # backward l = L..1: autograd fills .grad with dW[l], db[l]",
             "    J_history.append(J.item())",
             "    if t == 1:",
@@ -117,7 +118,9 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             '            grads[f"dW{l}"] = linear.weight.grad.detach().numpy().copy()',
             '            grads[f"db{l}"] = linear.bias.grad.detach().numpy().reshape(-1, 1).copy()',
             "    gradients_finite = all(torch.isfinite(p.grad).all() for p in net.parameters())",
+            *transform_lines(sim, "    "),
             "    opt.step()  # the update",
+            *schedule_step(sim, "    "),
             f"    if t == 1 or t % {plan.every} == 0:",
             '        print(f"iteration {t:6d}   J = {J.item():.12g}")',
             "    # gradsim's stop rules, in its order",

@@ -208,7 +208,7 @@ def _metric_problem(name: str, sc: "Scenario") -> str | None:
     """Why a metric beyond the batch means nothing in this scenario (None when it does)."""
     if name.startswith("accuracy") and name in ex.PLAIN and get_loss(sc.loss).accuracy is None:
         return f"{name} only with a classification loss ({sc.loss} has no accuracy)"
-    if name in ("J_test", "accuracy_test") and not sc.data.m_test:
+    if name in ("J_test", "accuracy_test", "J_test_data") and not sc.data.m_test:
         return f"{name} only with a held-out split (test_fraction in [data])"
     return None
 
@@ -234,7 +234,8 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int
                     "J_history": zeros(hist), "m": float(batch), "L": float(L),
                     "iteration": float(at.iteration or sc.run.iterations),
                     "J_full": 0.0, "J_test": 0.0, "accuracy": 0.0, "accuracy_test": 0.0,
-                    "J_data": 0.0, "J_reg": 0.0}[name]
+                    "J_full_data": 0.0, "J_test_data": 0.0,
+                    "J_data": 0.0, "J_reg": 0.0, "alpha": 0.0, "norm_g": 0.0, "norm_g_transformed": 0.0}[name]
         if name == "n":
             return float(n[layer])
         if name.startswith("fraction"):

@@ -23,7 +23,7 @@ from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, inte
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
 from .compare_spec import read_compare
 from .narration import read_narration
-from .specs import read_init, read_network, read_optimizer
+from .specs import _listing, read_init, read_network, read_optimizer
 from .transforms import read_transforms
 
 TOP_KEYS = ("seed", "loss", "network", "data", "init", "optimizer", "run", "expect", "narration", "compare", "transform")
@@ -72,6 +72,12 @@ def check_loss(loss: str, layers: list[LayerSpec], data: DataSpec, last_entry: i
     if fused is not None and out.activation != fused:
         raise _err("loss", f"a loss for a {out.activation} output layer ({loss} needs a {fused} output)", loss,
                    hint=f"make {where} {fused!r}, or pick another loss")
+    if out.skip and fused is not None:  # the loss is taken on A[L] = g(Z[L]) + A[L−k]: no fused dZ[L]
+        on_A = [name for name, e in LOSSES.items() if e.fused_with is None]
+        raise _err(f"network.layers[{last_entry}].skip",
+                   f"a skip into the output layer only with a loss on A[L] ({_listing(on_A)}): {loss} needs ŷ = "
+                   f"{fused}(Z[L]) itself (J from Z[L], dZ[L] = (A[L] − Y)/m), and A[L] = {fused}(Z[L]) + A[L−k] is "
+                   "not", out.skip, hint="move the skip to a hidden layer")
     problem = entry.units_problem(out.n)
     if problem:
         raise _err("loss", problem[0], got=problem[1])
@@ -81,7 +87,7 @@ def check_loss(loss: str, layers: list[LayerSpec], data: DataSpec, last_entry: i
     if entry.targets == "distribution" and not t.distribution:
         raise _err("data", f"targets Y whose columns are distributions (non-negative, summing to 1, e.g. "
                    f"one-hot) for {loss} loss", got=f"Y with {t.describe()}")
-    if entry.targets != "any":
+    if entry.targets != "any" or out.skip:  # A[L] = g(Z[L]) + A[L−k] is not bounded by g's range
         return
     g = out.resolve()
     if g.columnwise and not t.distribution:

@@ -95,7 +95,8 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
 
 
 def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
-    """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l, a hidden layer, and n[l−k] = n[l] (no projection)."""
+    """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l and n[l−k] = n[l] (no projection); a skip into the output
+    layer is checked against the loss in schema.check_loss."""
     n = [n0] + [layer.n for layer, _ in layers]
     L = len(layers)
     for l, (layer, i) in enumerate(layers, start=1):
@@ -103,8 +104,6 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
         if not k:
             continue
         p = f"network.layers[{i}].skip"
-        if l == L:
-            raise _err(p, "a skip on a hidden layer only (the loss reads the output layer's A[L] = g(Z[L]))", k)
         if k > l:
             raise _err(p, f"k ≤ l = {l} (layer {l} can add A[{l}−k] for k = 1..{l})", k)
         if n[l - k] != n[l]:

@@ -80,7 +80,8 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("o", "o", "open_scenario", "Open scenario",
             "Pick another bundled scenario, or type the path of a scenario file.", "open"),
     Command("e", "e", "edit", "Edit hyper-parameters",
-            "Change the optimiser, learning rate, initialisation, hidden activation, batch size, hidden sizes or seed, and restart.", "edit"),
+            "Change the optimiser, learning rate, its schedule α(t), the gradient transforms, initialisation, "
+            "hidden activation, batch size, hidden sizes or seed, and restart.", "edit"),
     Command("c", "c", "compare", "Compare with…",
             "Step this run and another (a bundled scenario, a path, or PATH=VALUE changes) in lockstep.",),
     Command("x", "x", "export", "Export as code",

@@ -17,6 +17,7 @@ from ..scenario import Scenario, build_simulation, list_bundled, load_scenario, 
 from ..scenario.model import describe_init as describe_layer_init
 from ..scenario.overrides import RUN_BOUND, expanded_layers
 from .state import NetInfo
+from .update_fields import schedule_table, transform_tables
 
 
 def bundled() -> list[tuple[str, str]]:
@@ -66,6 +67,8 @@ class HyperParameters:
     optimizer: str | None = None  # None keeps the scenario's
     seed: int | None = None  # None keeps the scenario's
     hidden: tuple[int, ...] | None = None  # n[1..L-1]; None keeps them (a different count changes the depth)
+    schedule: dict[str, Any] | None = None  # [optimizer.schedule]: name and parameters; None keeps the scenario's
+    transforms: tuple[dict[str, Any], ...] | None = None  # the [[transform]] tables in order; None keeps them
 
     @classmethod
     def of(cls, scenario: Scenario) -> "HyperParameters":
@@ -79,6 +82,8 @@ class HyperParameters:
             optimizer=scenario.optimizer.name,
             seed=scenario.seed,
             hidden=tuple(layer.n for layer in scenario.layers[:-1]),
+            schedule=schedule_table(scenario.optimizer.schedule),
+            transforms=transform_tables(scenario.transforms),
         )
 
 
@@ -110,9 +115,14 @@ def overrides_for(scenario: Scenario, hp: HyperParameters) -> list[tuple[str, An
     if hp.optimizer is not None and hp.optimizer != before.optimizer:
         # the new optimiser's own hyper-parameters keep the file's values where it has them
         takes = {p.name for p in OPTIMIZERS[hp.optimizer].params} if hp.optimizer in OPTIMIZERS else set()
+        takes.add("schedule")  # the learning-rate schedule is the optimiser's table's, whichever optimiser
         table = {k: v for k, v in dict(doc.get("optimizer", {})).items() if k in takes}
         out.append(("optimizer", {**table, "name": hp.optimizer}))
     out += [("optimizer.learning_rate", hp.learning_rate), ("optimizer.batch_size", hp.batch_size)]
+    if hp.schedule is not None and hp.schedule != before.schedule:  # the schedule's table, validated as a file's
+        out.append(("optimizer.schedule", dict(hp.schedule)))
+    if hp.transforms is not None and hp.transforms != before.transforms:
+        out.append(("transform", [dict(t) for t in hp.transforms]))
     if hp.init is not None and hp.init != before.init:
         takes = {p.name for p in INITIALIZERS[hp.init].params} | {"bias", "b"} if hp.init in INITIALIZERS else set()
         init = {k: v for k, v in dict(doc.get("init", {})).items() if k in takes}

@@ -10,9 +10,12 @@ LAYERED = {
     "fraction_saturated": 1, "fraction_dead": 1, "M": 1,
 }  # name -> lowest layer index (M[l]: a dropout layer's mask, engine/dropout.py)
 PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test",
-         "J_data", "J_reg"}
-# J_full, accuracy (every training example), J_test, accuracy_test (the held-out ones): engine/evaluate.py;
-# accuracy(A[L], Y) with brackets is still the function; J_data, J_reg: J's two terms under weight decay
+         "J_full_data", "J_test_data",
+         "J_data", "J_reg", "alpha", "norm_g", "norm_g_transformed"}
+# J_full, accuracy (every training example), J_test, accuracy_test (the held-out ones): engine/evaluate.py
+# (J_full, J_test include weight decay's penalty as J does; J_full_data, J_test_data are the data losses);
+# accuracy(A[L], Y) with brackets is still the function; J_data, J_reg: J's two terms under weight decay;
+# alpha: α(t); norm_g, norm_g_transformed: ‖g‖ before and after the [[transform]] tables (engine/update_stats.py)
 LAYER_VAR = "l"  # the layer of a claim over layers ([[expect]] with layers = [first, last]); nowhere else
 MAX_DEPTH = 200  # operations deep
 MAX_LENGTH = 2000  # characters

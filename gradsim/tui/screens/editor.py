@@ -1,5 +1,6 @@
-"""The hyper-parameter editor: optimiser, learning rate, initialisation, hidden activation, batch size,
-hidden layer sizes, seed → restart. Its choices are the engine's registries; its values go through the scenario validation."""
+"""The hyper-parameter editor: optimiser, learning rate, its schedule α(t) and the gradient transforms,
+initialisation, hidden activation, batch size, hidden layer sizes, seed → restart. Its choices are the engine's
+registries; its values go through the scenario validation."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from ...errors import ScenarioError
 from ...scenario import Scenario
 from ..scenarios import (HyperParameters, hidden_choices, init_choices, optimizer_choices, parse_sizes, sizes_text,
                          with_hyperparameters)
+from ..update_fields import (default_params, params_text, parse_params, parse_transforms, schedule_choices,
+                             transform_choices, transforms_text)
 from .escape import EscapeThenKey
 
 KEEP = "__keep__"
@@ -52,6 +55,15 @@ class HyperParameterEditor(EscapeThenKey, ModalScreen[Scenario | None]):
                              id="edit-opt", compact=True)
                 yield Label("learning rate α")
                 yield Input(f"{hp.learning_rate:g}", id="edit-lr", type="number", compact=True)
+                yield Label("schedule α(t)", markup=False)
+                yield Select([(name, name) for name in schedule_choices()], value=hp.schedule["name"],
+                             allow_blank=False, id="edit-schedule", compact=True)
+                yield Label("schedule parameters")
+                yield Input(params_text(hp.schedule), id="edit-schedule-params", compact=True,
+                            placeholder="none (constant α)")
+                yield Label("transforms, in order")
+                yield Input(transforms_text(hp.transforms), id="edit-transforms", compact=True,
+                            placeholder=f"none; e.g. {'; '.join(f'{t}(…)' for t in transform_choices())}")
                 yield Label("initialisation W[l]", markup=False)
                 yield Select(inits, value=init_value, allow_blank=False, id="edit-init", compact=True)
                 yield Label("hidden activation")
@@ -100,8 +112,18 @@ class HyperParameterEditor(EscapeThenKey, ModalScreen[Scenario | None]):
             raise ScenarioError("a whole number", repr(seed_text), field="seed") from None
         sizes = self.query_one("#edit-sizes", Input)
         hidden = parse_sizes(sizes.value) if not sizes.disabled else self.hp.hidden
+        schedule = {"name": str(self.query_one("#edit-schedule", Select).value),
+                    **parse_params(self.query_one("#edit-schedule-params", Input).value, "schedule parameters")}
+        transforms = parse_transforms(self.query_one("#edit-transforms", Input).value)
         return HyperParameters(lr, None if init == KEEP else str(init), None if act == KEEP else str(act), batch, opt,
-                               seed, hidden)
+                               seed, hidden, schedule, transforms)
+
+    @on(Select.Changed, "#edit-schedule")
+    def _schedule_picked(self, event: Select.Changed) -> None:
+        """A schedule picked: its parameters at the file's values when it is the file's, else the defaults."""
+        name = str(event.value)
+        table = self.hp.schedule if self.hp.schedule and self.hp.schedule["name"] == name else default_params(name)
+        self.query_one("#edit-schedule-params", Input).value = params_text(table)
 
     @on(Button.Pressed, "#edit-apply")
     @on(Input.Submitted)

@@ -40,7 +40,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .engine.stats import norm_quiet, std_quiet
+from .engine.rowstats import norms_quiet, stds_quiet
 from .engine import evaluate
 from .outputs import atomic_open
 
@@ -78,25 +78,26 @@ def _row_names(L: int) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, st
 def trace_row(sim: "Simulation") -> dict[str, Any]:
     """The trace row of the simulation's current iteration (call after its update phase)."""
     t = sim.iteration
-    arrays = sim.arrays
-    row: dict[str, Any] = {"iteration": t, "J": float(sim.J) if sim.J is not None else math.nan}
-    nan = math.nan
+    cache = sim._cache  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
+    J = float(sim.J) if sim.J is not None else math.nan
+    row: dict[str, Any] = {"iteration": t, "J": J}
     norm_names, std_names = _row_names(sim.L)
-    with np.errstate(all="ignore"):  # once for the row, not once per array (the same numbers as norm/std)
-        for column, name in norm_names:
-            a = arrays.get(name)
-            row[column] = norm_quiet(a) if a is not None else nan
-        for column, name in std_names:
-            row[column] = std_quiet(arrays.get(name))
+    with np.errstate(all="ignore"):  # all norms in one pass, all stds in another: the numbers of norm/std
+        norms = norms_quiet([cache.get(name) for _, name in norm_names])
+        stds = stds_quiet([cache.get(name) for _, name in std_names])
+    row.update(zip([column for column, _ in norm_names], norms))
+    row.update(zip([column for column, _ in std_names], stds))
     layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
     for key in ("fraction_saturated", "fraction_dead"):
         for l, stats in enumerate(layer_stats, 1):
             row[f"{key}[{l}]"] = float(stats[key])
-    numbers = [v for k, v in row.items() if k != "iteration" and not k.startswith("fraction")]
+    isfinite = math.isfinite
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
-    row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)
+    row["nonfinite"] = row["blowup"] or not (isfinite(J) and all(map(isfinite, norms)) and all(map(isfinite, stds)))
     row["halted"] = bool(sim.halted)
-    row.update(evaluate.metrics(sim, evaluate.applies(sim)))  # J_full, accuracy, J_test, accuracy_test
+    metrics = evaluate.applies(sim)
+    if metrics:
+        row.update(evaluate.metrics(sim, metrics))  # J_full, accuracy, J_test, accuracy_test
     return row
 
 

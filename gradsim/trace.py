@@ -67,30 +67,30 @@ def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_names(L: int) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """((column, array) for every traced norm, (column, array) for every std) of an L-layer net."""
-    norms = tuple((f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS
-                  for l in range(first, L + last + 1))
-    stds = tuple((f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1))
-    return norms, stds
+def _row_names(L: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(norm columns, their arrays, std columns, their arrays, unit-fraction columns) of an L-layer net."""
+    norms = [(f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS for l in range(first, L + last + 1)]
+    stds = [(f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1)]
+    fractions = tuple(f"{key}[{l}]" for key in ("fraction_saturated", "fraction_dead") for l in range(1, L + 1))
+    return (tuple(c for c, _ in norms), tuple(a for _, a in norms), tuple(c for c, _ in stds),
+            tuple(a for _, a in stds), fractions)
 
 
 def trace_row(sim: "Simulation") -> dict[str, Any]:
     """The trace row of the simulation's current iteration (call after its update phase)."""
     t = sim.iteration
-    cache = sim._cache  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
+    get = sim._cache.get  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
     J = float(sim.J) if sim.J is not None else math.nan
     row: dict[str, Any] = {"iteration": t, "J": J}
-    norm_names, std_names = _row_names(sim.L)
+    norm_cols, norm_arrays, std_cols, std_arrays, fraction_cols = _row_names(sim.L)
     with np.errstate(all="ignore"):  # all norms in one pass, all stds in another: the numbers of norm/std
-        norms = norms_quiet([cache.get(name) for _, name in norm_names])
-        stds = stds_quiet([cache.get(name) for _, name in std_names])
-    row.update(zip([column for column, _ in norm_names], norms))
-    row.update(zip([column for column, _ in std_names], stds))
+        norms = norms_quiet(list(map(get, norm_arrays)))
+        stds = stds_quiet(list(map(get, std_arrays)))
+    row.update(zip(norm_cols, norms))
+    row.update(zip(std_cols, stds))
     layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
-    for key in ("fraction_saturated", "fraction_dead"):
-        for l, stats in enumerate(layer_stats, 1):
-            row[f"{key}[{l}]"] = float(stats[key])
+    row.update(zip(fraction_cols, [float(s["fraction_saturated"]) for s in layer_stats]
+                   + [float(s["fraction_dead"]) for s in layer_stats]))
     isfinite = math.isfinite
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or not (isfinite(J) and all(map(isfinite, norms)) and all(map(isfinite, stds)))

@@ -34,13 +34,14 @@ import csv
 import functools
 import json
 import math
+import operator
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .engine.rowstats import norms_quiet, stds_quiet
+from .engine.rowstats import norms_stds_quiet
 from .engine import evaluate
 from .outputs import atomic_open
 
@@ -67,28 +68,33 @@ def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_names(L: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(norm columns, their arrays, std columns, their arrays, unit-fraction columns) of an L-layer net."""
+def _row_names(L: int) -> tuple:
+    """What a row of an L-layer net reads: (the arrays in the order ``norms_stds_quiet`` takes them — A[1..L]
+    first, whose stds are wanted too, then the other normed arrays —, the norm columns, where each one's
+    array is in that list, the std columns, the unit-fraction columns)."""
     norms = [(f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS for l in range(first, L + last + 1)]
     stds = [(f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1)]
+    first = [a for _, a in stds]
+    order = first + [a for _, a in norms if a not in first]
     fractions = tuple(f"{key}[{l}]" for key in ("fraction_saturated", "fraction_dead") for l in range(1, L + 1))
-    return (tuple(c for c, _ in norms), tuple(a for _, a in norms), tuple(c for c, _ in stds),
-            tuple(a for _, a in stds), fractions)
+    return (tuple(order), tuple(c for c, _ in norms), operator.itemgetter(*[order.index(a) for _, a in norms]),
+            tuple(c for c, _ in stds), fractions)
 
 
 def trace_row(sim: "Simulation") -> dict[str, Any]:
     """The trace row of the simulation's current iteration (call after its update phase)."""
     t = sim.iteration
+    L = sim.L
     get = sim._cache.get  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
     J = float(sim.J) if sim.J is not None else math.nan
     row: dict[str, Any] = {"iteration": t, "J": J}
-    norm_cols, norm_arrays, std_cols, std_arrays, fraction_cols = _row_names(sim.L)
-    with np.errstate(all="ignore"):  # all norms in one pass, all stds in another: the numbers of norm/std
-        norms = norms_quiet(list(map(get, norm_arrays)))
-        stds = stds_quiet(list(map(get, std_arrays)))
-    row.update(zip(norm_cols, norms))
+    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L)
+    arrays = list(map(get, names))
+    with np.errstate(all="ignore"):  # every norm and std in one pass: the numbers of display.norm / std
+        norms, stds = norms_stds_quiet(arrays[:L], arrays[L:])
+    row.update(zip(norm_cols, norm_of(norms)))
     row.update(zip(std_cols, stds))
-    layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
+    layer_stats = [sim.layer_stats(l) for l in range(1, L + 1)]  # once per layer, not per key
     row.update(zip(fraction_cols, [float(s["fraction_saturated"]) for s in layer_stats]
                    + [float(s["fraction_dead"]) for s in layer_stats]))
     isfinite = math.isfinite

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gradsim.engine.rowstats import norms_quiet, stds_quiet
+from gradsim.engine.rowstats import norms_quiet, norms_stds_quiet, stds_quiet
 from gradsim.engine.stats import norm_quiet, std_quiet
 
 
@@ -72,3 +72,24 @@ def test_a_plain_sum_order_would_differ_so_the_padding_matters():
 
 def test_empty_list():
     assert norms_quiet([]) == [] and stds_quiet([]) == []
+
+
+def test_norms_and_stds_from_one_layout_match():
+    rng = np.random.default_rng(11)
+    first = [rng.standard_normal((3, int(rng.integers(1, 900)))) for _ in range(8)] + [np.full((2, 2), 4.0)]
+    rest = [rng.standard_normal((2, int(rng.integers(1, 2000)))) for _ in range(12)] + [None, np.zeros((0,))]
+    norms, stds = norms_stds_quiet(first, rest)
+    with np.errstate(all="ignore"):
+        assert norms[:-2] == [norm_quiet(a) for a in first + rest[:-2]]
+        assert stds == [std_quiet(a) for a in first]
+    assert math.isnan(norms[-2]) and norms[-1] == 0.0
+
+
+def test_other_dtypes_give_the_one_array_numbers():
+    arrays = [np.array([1, 2, 3]), np.array([True, False]), np.array([1.5, 2.5], dtype=np.float32),
+              np.array([3.0]), np.array([1 + 2j])]
+    with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore")
+        assert norms_quiet(arrays[:4]) == [norm_quiet(a) for a in arrays[:4]]
+        assert stds_quiet(arrays[:4]) == [std_quiet(a) for a in arrays[:4]]
+        assert norms_quiet(arrays) == [norm_quiet(a) for a in arrays]

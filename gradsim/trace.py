@@ -101,9 +101,7 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or not (isfinite(J) and all(map(isfinite, norms)) and all(map(isfinite, stds)))
     row["halted"] = bool(sim.halted)
-    metrics = evaluate.applies(sim)
-    if metrics:
-        row.update(evaluate.metrics(sim, metrics))  # J_full, accuracy, J_test, accuracy_test
+    row.update(evaluate.metrics(sim, evaluate.applies(sim)))  # J_full, accuracy, J_test, accuracy_test
     return row
 
 

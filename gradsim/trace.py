@@ -41,7 +41,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .engine.stats import norm_quiet, std_quiet  # noqa: F401  (the one-array forms of the row's numbers)
+from .engine.stats import norm_quiet, std_quiet
 from .engine import evaluate
 from .outputs import atomic_open
 from .engine.rowstats import norms_stds_quiet

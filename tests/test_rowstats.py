@@ -93,3 +93,29 @@ def test_other_dtypes_give_the_one_array_numbers():
         assert norms_quiet(arrays[:4]) == [norm_quiet(a) for a in arrays[:4]]
         assert stds_quiet(arrays[:4]) == [std_quiet(a) for a in arrays[:4]]
         assert norms_quiet(arrays) == [norm_quiet(a) for a in arrays]
+
+
+@pytest.mark.parametrize("name", ["three-layer-cache", "deep-sigmoid-residual", "minibatch-gd", "exploding-linear",
+                                  "diverging-learning-rate"])  # the last two: 1e297 entries, inf, NaN
+def test_trace_row_numbers_are_display_norm_and_std_of_the_arrays(name):
+    from gradsim.display import norm
+    from gradsim.engine.stats import std
+    from gradsim.scenario.build import build_simulation
+    from gradsim.scenario.loader import load_scenario
+    from gradsim.trace import trace_row
+
+    sim = build_simulation(load_scenario(name).without_stops())
+    checked = 0
+    for _ in range(25):
+        sim.run(1, stop_on_blowup=False)
+        row, arrays = trace_row(sim), sim.arrays
+        for column, value in row.items():
+            if column.startswith("norm("):
+                want = norm(arrays[column[5:-1]])
+            elif column.startswith("std("):
+                want = std(arrays[column[4:-1]])
+            else:
+                continue
+            assert _same(value, want), (column, value, want)
+            checked += 1
+    assert checked >= 25 * 6

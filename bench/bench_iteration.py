@@ -6,6 +6,8 @@ For each net (layers L × width w × batch m; tanh hidden layers, a linear outpu
 gradient descent, float64, one thread) it times one iteration (forward + loss + backward + update) of:
 
   gradsim        ``Simulation.run(N)``: every phase makes its read-only ``Record``; no statistics.
+  gradsim+step   the same iterations stepped one phase at a time: ``Simulation.step()`` P = 2L + 2 times
+                 (what the app and ``gradsim step`` do), each call entering the engine anew.
   gradsim+trace  the same, plus what ``gradsim run --trace`` computes each iteration: the trace row of
                  ``gradsim.trace.trace_row`` (J, ‖dW[l]‖, ‖db[l]‖, ‖A[l]‖, saturated and dead fractions of
                  every layer), from a ``run`` callback; the file write is not charged.
@@ -86,6 +88,11 @@ def gradsim_peer(eng, X, Y, L, w, variant: str):
     if variant == "plain":
         def run(sim, n):
             sim.run(n)
+    elif variant == "step":
+        def run(sim, n):
+            step = sim.step
+            for _ in range(n * sim.P):
+                step()
     elif variant == "trace":
         try:  # what `gradsim run --trace` computes after every iteration (the row, not the file write)
             from gradsim.trace import trace_row
@@ -309,6 +316,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="shorter blocks and fewer rounds")
     ap.add_argument("--rounds", type=int, default=None, help="rounds of interleaved blocks (default 7, quick 3)")
+    ap.add_argument("--peers", default=None, help="comma-separated columns to time (default: all)")
     ap.add_argument("--gradsim-root", default=None, help="import gradsim from this tree (to compare a prototype)")
     args = ap.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 7)
@@ -336,13 +344,15 @@ def main(argv=None) -> int:
         print("note: scikit-learn is not installed; its column is skipped (pip install -e '.[bench]')")
     print()
 
-    names = ["gradsim", "gradsim+trace", "gradsim+app", "gradsim+all", "plain", "torch", "sklearn"]
+    ap_peers = args.peers.split(",") if args.peers else None
+    names = ["gradsim", "gradsim+step", "gradsim+trace", "gradsim+app", "gradsim+all", "plain", "torch", "sklearn"]
     rows = []
     for L, w, m in CONFIGS:
         X, Y = make_data(L, w, m)
         p0 = initial_params(eng, X, Y, L, w)
         peers = {
             "gradsim": gradsim_peer(eng, X, Y, L, w, "plain"),
+            "gradsim+step": gradsim_peer(eng, X, Y, L, w, "step"),
             "gradsim+trace": gradsim_peer(eng, X, Y, L, w, "trace"),
             "gradsim+app": gradsim_peer(eng, X, Y, L, w, "app"),
             "gradsim+all": gradsim_peer(eng, X, Y, L, w, "all"),
@@ -352,6 +362,8 @@ def main(argv=None) -> int:
             peers["torch"] = torch_peer(torch, p0, X, Y, L)
         if MLPRegressor is not None:
             peers["sklearn"] = sklearn_peer(MLPRegressor, p0, X, Y, L, w)
+        if ap_peers:
+            peers = {k: v for k, v in peers.items() if k in ap_peers}
         for msg in check_same(eng, peers, X, Y, L, w, torch):
             print(f"WARNING {L}×{w}×m={m}: {msg}")
         states = {k: setup() for k, (setup, _) in peers.items()}
@@ -387,8 +399,14 @@ def main(argv=None) -> int:
     print("| net L×w×m | variant | / plain | / torch | / sklearn |")
     print("|---|---|---|---|---|")
     for (L, w, m), best, _, _ in rows:
-        for v in ("gradsim", "gradsim+trace", "gradsim+app", "gradsim+all"):
+        for v in ("gradsim", "gradsim+step", "gradsim+trace", "gradsim+app", "gradsim+all"):
             print(f"| {L}×{w}×{m} | {v} | {ratio(best, v, 'plain')} | {ratio(best, v, 'torch')} | {ratio(best, v, 'sklearn')} |")
+    print("\n## The trace row against the iteration ((gradsim+trace − gradsim) / gradsim; the goal is ≤ 0.5)\n")
+    print("| net L×w×m | row / iteration |")
+    print("|---|---|")
+    for (L, w, m), best, _, _ in rows:
+        if "gradsim+trace" in best and "gradsim" in best:
+            print(f"| {L}×{w}×{m} | {(best['gradsim+trace'] - best['gradsim']) / best['gradsim']:.2f} |")
     print("\nN per block: " + "; ".join(f"{L}×{w}×{m}: " + ", ".join(f"{k} {n}" for k, n in ns.items()) for (L, w, m), _, _, ns in rows))
     return 0
 

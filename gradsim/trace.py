@@ -44,6 +44,7 @@ import csv
 import functools
 import json
 import math
+import operator
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
@@ -53,6 +54,7 @@ import numpy as np
 from .engine.stats import norm_quiet, std_quiet
 from .engine import evaluate, update_stats
 from .outputs import atomic_open
+from .engine.rowstats import norms_stds_quiet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
@@ -82,34 +84,38 @@ def trace_metrics(sim: "Simulation") -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_names(L: int) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """((column, array) for every traced norm, (column, array) for every std) of an L-layer net."""
-    norms = tuple((f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS
-                  for l in range(first, L + last + 1))
-    stds = tuple((f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1))
-    return norms, stds
+def _row_names(L: int) -> tuple:
+    """What a row of an L-layer net reads: (the arrays in the order ``norms_stds_quiet`` takes them — A[1..L]
+    first, whose stds are wanted too, then the other normed arrays —, the norm columns, where each one's
+    array is in that list, the std columns, the unit-fraction columns)."""
+    norms = [(f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS for l in range(first, L + last + 1)]
+    stds = [(f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1)]
+    first = [a for _, a in stds]
+    order = first + [a for _, a in norms if a not in first]
+    fractions = tuple(f"{key}[{l}]" for key in ("fraction_saturated", "fraction_dead") for l in range(1, L + 1))
+    return (tuple(order), tuple(c for c, _ in norms), operator.itemgetter(*[order.index(a) for _, a in norms]),
+            tuple(c for c, _ in stds), fractions)
 
 
 def trace_row(sim: "Simulation") -> dict[str, Any]:
     """The trace row of the simulation's current iteration (call after its update phase)."""
     t = sim.iteration
-    arrays = sim.arrays
-    row: dict[str, Any] = {"iteration": t, "J": float(sim.J) if sim.J is not None else math.nan}
-    nan = math.nan
-    norm_names, std_names = _row_names(sim.L)
-    with np.errstate(all="ignore"):  # once for the row, not once per array (the same numbers as norm/std)
-        for column, name in norm_names:
-            a = arrays.get(name)
-            row[column] = norm_quiet(a) if a is not None else nan
-        for column, name in std_names:
-            row[column] = std_quiet(arrays.get(name))
-    layer_stats = [sim.layer_stats(l) for l in range(1, sim.L + 1)]  # once per layer, not per key
-    for key in ("fraction_saturated", "fraction_dead"):
-        for l, stats in enumerate(layer_stats, 1):
-            row[f"{key}[{l}]"] = float(stats[key])
-    numbers = [v for k, v in row.items() if k != "iteration" and not k.startswith("fraction")]
+    L = sim.L
+    get = sim._cache.get  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
+    J = float(sim.J) if sim.J is not None else math.nan
+    row: dict[str, Any] = {"iteration": t, "J": J}
+    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L)
+    arrays = list(map(get, names))
+    with np.errstate(all="ignore"):  # every norm and std in one pass: the numbers of display.norm / std
+        norms, stds = norms_stds_quiet(arrays[:L], arrays[L:])
+    row.update(zip(norm_cols, norm_of(norms)))
+    row.update(zip(std_cols, stds))
+    layer_stats = [sim.layer_stats(l) for l in range(1, L + 1)]  # once per layer, not per key
+    row.update(zip(fraction_cols, [float(s["fraction_saturated"]) for s in layer_stats]
+                   + [float(s["fraction_dead"]) for s in layer_stats]))
+    isfinite = math.isfinite
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
-    row["nonfinite"] = row["blowup"] or any(not math.isfinite(v) for v in numbers)
+    row["nonfinite"] = row["blowup"] or not (isfinite(J) and all(map(isfinite, norms)) and all(map(isfinite, stds)))
     row["halted"] = bool(sim.halted)
     if sim.transforms.has_penalty:  # J = J_data + J_reg: the data loss alone
         row["J_data"] = float(sim.J_parts[0]) if sim.J_parts is not None else math.nan

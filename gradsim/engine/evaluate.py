@@ -86,6 +86,8 @@ def penalty(sim: "Simulation", params: Sequence[Array], m: int) -> float:
 
 def metrics(sim: "Simulation", names: Sequence[str] = NAMES) -> dict[str, float]:
     """The asked-for metrics with ``used_params`` (NaN for one that does not apply)."""
+    if not names:  # a trace row without them: not even used_params (it seals every array)
+        return {}
     params = used_params(sim)
     out: dict[str, float] = {}
     if any(n in FULL for n in names):

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import dropout, optim
 from .activations import Activation, fraction_dead, fraction_saturated
+from .fpguard import FPGuard
 from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
@@ -119,6 +120,7 @@ class Simulation(PhaseSteps):
         self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
         nbytes = sum(p.nbytes for p in params) * (1 + len(optimizer.entry.slots))
         self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
+        self._guard = FPGuard(self._on_fp)  # np.errstate(call=self._on_fp, ...) for every step
         self.reset()
 
     # ---- state -----------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ class Simulation(PhaseSteps):
         return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
 
     def _errstate(self) -> np.errstate:
-        return np.errstate(call=self._on_fp, over="call", divide="call", invalid="call", under="ignore")
+        return self._guard.errstate()
 
     def _on_fp(self, kind: str, flag: int) -> None:
         self._fp = True
@@ -206,8 +208,11 @@ class Simulation(PhaseSteps):
     # ---- stepping --------------------------------------------------------------------------------
     def step(self) -> Record | None:
         """Run the next phase; None when the simulation has halted on non-finite parameters."""
-        with self._errstate():
+        token = self._guard.enter()  # the errstate of run(), entered cheaply: called once per phase
+        try:
             return self._step()
+        finally:
+            self._guard.exit(token)
 
     def step_iteration(self) -> list[Record]:
         """Finish the current iteration, or run a whole new one; returns the records it made."""

@@ -96,8 +96,10 @@ class LayerPanel(Vertical):
             row.set_class(stacked, "-stacked")
             for block, (need, rows) in zip(pair, needs):
                 block.styles.width = "1fr" if stacked or block is pair[-1] else need
-                block.min_rows, block.min_width = rows, need - 2  # need: the cells and a margin of 2
-                out.append(width if stacked else need)
+                room = width if stacked else need
+                # need: the cells and a margin of 2; never wider than the block (no scrolling into blanks)
+                block.min_rows, block.min_width = rows, min(need, room) - 2
+                out.append(room)
         return out
 
     def _need(self, block: MatrixBlock, l: int, width: int) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from gradsim.tui.widgets.layer import LayerPanel  # noqa: E402
 def shown_columns(app) -> dict[str, int]:
     """Columns of each matrix on screen in the layer panel (the ⋯ column not counted)."""
     panel = app.main.query_one(LayerPanel)
-    return {b.table.array_name: sum(c is not None for c in b.table._cols) for b in panel.blocks if b.table.display}
+    return {b.table.array_name: sum(c is not None for c in b.table._cols) for b in panel.blocks if b.table.array is not None}
 
 
 async def at(size, keys=("space",), name="three-layer-cache"):

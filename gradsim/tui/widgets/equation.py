@@ -38,6 +38,11 @@ class EquationPanel(VerticalScroll, can_focus=False):
     def on_mount(self) -> None:
         self.border_title = "Equation"
 
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # the text's new height is this panel's new virtual size: it moves the scrollbar's thumb (below), and
+        # asks for no second layout of the screen, which Textual's default would
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
     def show(self, info: NetInfo, snap: Snapshot) -> None:
         self.lines = phase_lines(info, snap)
         phase = snap.phase

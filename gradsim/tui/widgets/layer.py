@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 
-from ...display import full, norm, num, shape
+from ...display import full
 from ..state import NetInfo, Snapshot
 from .matrix import MatrixTable
+from .matrix_block import ROLE, MatrixBlock, expected_shape
 from .text import TextView
+
+__all__ = ["BLOCKS", "ROLE", "LayerPanel", "MatrixBlock", "describe_cell"]
 
 # (array kind, layer offset, phase that computes it)
 BLOCKS: tuple[tuple[str, int, str], ...] = (
@@ -39,11 +41,6 @@ MASK_ROW = 2
 
 MIN_BLOCK = 41  # room for a block's title
 
-ROLE = {
-    "W": "weights", "b": "biases", "Z": "pre-activations", "A": "activations",
-    "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b", "M": "dropout mask (1 keeps, 0 drops)",
-}
-
 
 def describe_cell(name: str, row: int, col: int) -> str:
     """What entry (row, col) of an array in the lecture's notation means.
@@ -62,63 +59,6 @@ def describe_cell(name: str, row: int, col: int) -> str:
     return f"{what}, example {col + 1} of the batch {c}"
 
 
-class MatrixBlock(Vertical):
-    """A title, and either the matrix or a note saying which phase will compute it."""
-
-    def __init__(self, kind: str, offset: int, phase: str) -> None:
-        super().__init__(classes="matrix-block")
-        self.kind, self.shift, self.phase_kind = kind, offset, phase
-        self.title = TextView(classes="matrix-title")
-        self.table = MatrixTable(kind, id=f"matrix-{kind}")
-        self.pending = TextView(classes="matrix-pending")
-
-    def compose(self) -> ComposeResult:
-        yield self.title
-        yield self.table
-        yield self.pending
-
-    def array_for(self, snap: Snapshot, l: int) -> np.ndarray | None:
-        """This block's array for layer l: after the update, the new W[l], b[l]."""
-        name = f"{self.kind}[{l + self.shift}]"
-        if self.phase_kind == "params" and snap.updated is not None and name in snap.updated:
-            return snap.updated[name]
-        return snap.get(name)
-
-    def show(self, info: NetInfo, snap: Snapshot, l: int, full_view: bool, width: int) -> None:
-        name = f"{self.kind}[{l + self.shift}]"
-        self.table.array_name = name
-        array = self.array_for(snap, l)
-        new = self.phase_kind == "params" and snap.updated is not None and name in snap.updated
-        if array is None:
-            self.table.display = False
-            self.pending.display = True
-            where = "the update" if self.phase_kind == "params" else f"{self.phase_kind} l={l}"
-            self.title.set(Content.assemble((name, "bold"), ("  " + ROLE[self.kind], "$text-muted")))
-            self.pending.set(Content.assemble(("not yet: ", "$text-muted"), (where, "$accent"),
-                                              (" computes it", "$text-muted")))
-            return
-        self.pending.display = False
-        self.table.display = True
-        self.table.set_array(array, full=full_view, max_width=width)
-        parts: list[tuple[str, str] | str] = [(name, "bold $accent" if not new else "bold $success"),
-                                              (" " + shape(array), "$text-secondary")]
-        if new:
-            parts.append((" new", "bold $success"))
-        if array.size:
-            with np.errstate(all="ignore"):
-                ok = array[np.isfinite(array)]
-            lo = float(ok.min()) if ok.size else math.nan
-            hi = float(ok.max()) if ok.size else math.nan
-            bad = array.size - ok.size
-            parts += [("  ‖·‖ ", "$text-muted"), (num(norm(array), 3), ""), ("  range ", "$text-muted"),
-                      (f"[{num(lo, 3)}, {num(hi, 3)}]", "")]
-            if bad:
-                parts.append((f"  {bad} inf/nan", "bold $error"))
-            if self.kind == "M":  # the mask: how much of this iteration's layer it dropped
-                parts += [("  dropped ", "$text-muted"), (f"{1.0 - float(array.mean()):.0%}", "bold")]
-        self.title.set(Content.assemble(*parts))
-
-
 class LayerPanel(Vertical):
     """The selected layer's matrices, a header about the layer, and the inspected cell."""
 
@@ -131,6 +71,8 @@ class LayerPanel(Vertical):
         self.layer_index = 1
         self._inspected: tuple[str, int | None, int | None] | None = None
         self._phase = None
+        self._arranged: tuple | None = None  # the blocks' widths and heights at the last show
+        self._reserved: dict[tuple, tuple[int, int]] = {}  # (kind, full view, width) → room over all layers
         self.info: NetInfo | None = None
         self.snap: Snapshot | None = None
 
@@ -158,18 +100,31 @@ class LayerPanel(Vertical):
             if row.display != shown:
                 row.display = shown
             needs = [self._need(block, l, width) for block in pair]
-            stacked = sum(needs) + 1 > width
+            stacked = sum(need for need, _ in needs) + 1 > width
             row.set_class(stacked, "-stacked")
-            for block, need in zip(pair, needs):
+            for block, (need, rows) in zip(pair, needs):
                 block.styles.width = "1fr" if stacked or block is pair[-1] else need
-                out.append(width if stacked else need)
+                room = width if stacked else need
+                # need: the cells and a margin of 2; never wider than the block (no scrolling into blanks)
+                block.min_rows, block.min_width = rows, min(need, room) - 2
+                out.append(room)
         return out
 
-    def _need(self, block: "MatrixBlock", l: int, width: int) -> int:
-        array = block.array_for(self.snap, l)
-        if array is None:
-            return MIN_BLOCK
-        return max(MIN_BLOCK, MatrixTable.width_for(array.shape, self.full_view, width))
+    def _need(self, block: MatrixBlock, l: int, width: int) -> tuple[int, int]:
+        """The width and the rows the block takes: the most its array takes in any layer, computed yet or
+        not, so that the panel's layout holds while the phases fill it and the selected layer changes."""
+        assert self.info is not None and self.snap is not None
+        key = (block.kind, self.full_view, width)
+        reserved = self._reserved.get(key)
+        if reserved is None:
+            shapes = [expected_shape(block.kind, k + block.shift, self.info) for k in range(1, self.info.L + 1)]
+            reserved = self._reserved[key] = self._room(shapes, width)
+        need, rows = self._room([block.shape_for(self.info, self.snap, l)], width)
+        return max(need, reserved[0]), max(rows, reserved[1])
+
+    def _room(self, shapes: list[tuple[int, ...]], width: int) -> tuple[int, int]:
+        need = max(MatrixTable.width_for(s, self.full_view, width) for s in shapes)
+        return max(MIN_BLOCK, need), max(len(MatrixTable.layout(s, self.full_view, width)[0]) for s in shapes)
 
     def on_mount(self) -> None:
         self.border_title = "Layer"
@@ -177,6 +132,8 @@ class LayerPanel(Vertical):
 
     def show(self, info: NetInfo, snap: Snapshot, layer: int) -> None:
         changed_layer = layer != self.layer_index
+        if info is not self.info:
+            self._reserved.clear()
         self.info, self.snap, self.layer_index = info, snap, layer
         L = info.L
         if self.border_title != f"Layer l={layer} of {L}":  # setting it repaints the whole panel
@@ -201,11 +158,15 @@ class LayerPanel(Vertical):
             widths = self._arrange(layer)
             for block, width in zip(self.blocks, widths):
                 block.show(info, snap, layer, self.full_view, width)
+        arranged = (tuple(widths), tuple(b.virtual_size for b in self.blocks), self.size)
+        same, self._arranged = arranged == self._arranged, arranged
         phase = snap.phase
         if phase is not None and (phase != self._phase or changed_layer):
             target = {"forward": "Z", "backward": "dZ", "update": "W"}.get(phase.kind)
             block = next((b for b in self.blocks if b.kind == target), None)
-            if block is not None:  # once the new matrices have their sizes
+            if block is not None and same:  # the blocks are where they were: scroll in this repaint
+                self._scroll_to(block)
+            elif block is not None:  # once the new matrices have their sizes
                 self.call_after_refresh(self._scroll_to, block)
         self._phase = phase
         if changed_layer:
@@ -223,11 +184,11 @@ class LayerPanel(Vertical):
         bottom = target + block.outer_size.height
         height, top_max = scroller.size.height, scroller.max_scroll_y
         if target <= top_max:
-            scroller.scroll_to(y=target, animate=False)
+            scroller.scroll_to(y=target, animate=False, immediate=True)
             return
         starts = [b.region.y - base for b in self.blocks if b.display]
         fits = [y for y in starts if y <= top_max and bottom <= y + height]
-        scroller.scroll_to(y=max(fits) if fits else top_max, animate=False)
+        scroller.scroll_to(y=max(fits) if fits else top_max, animate=False, immediate=True)
 
     def toggle_full(self) -> bool:
         self.full_view = not self.full_view
@@ -248,7 +209,7 @@ class LayerPanel(Vertical):
     def _describe(self, name: str, row: int | None, col: int | None, table: MatrixTable | None = None) -> None:
         if table is None:
             table = next((b.table for b in self.blocks if b.table.array_name == name), None)
-        if table is None or table.array is None or not table.display:
+        if table is None or table.array is None:
             self._hint()
             return
         if row is None or col is None:

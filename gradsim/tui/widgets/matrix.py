@@ -112,6 +112,8 @@ class MatrixTable(ScrollView, can_focus=True):
         self._labels: list[Segment] = []
         self._styles: dict[tuple, Style] = {}
         self.paints = 0  # how many rows set_array has drawn (a test counts them: no repaint when unchanged)
+        self._top = 0  # lines drawn above the header by a subclass (the layer panel's block title)
+        self._x_end = 0  # where the shown columns end
 
     # -------------------------------------------------------------------------------------- content
     @staticmethod
@@ -210,30 +212,45 @@ class MatrixTable(ScrollView, can_focus=True):
         self._labels = [Segment(("⋮" if r is None else str(r)).ljust(self._label)) for r in rows]
         self._header = Strip([Segment(("⋯" if c is None else str(c)).center(ELLIPSIS if c is None else CELL))
                               for c in cols])
-        self.virtual_size = Size(self._label + x, len(rows) + 1)
+        self._x_end = x
+        self._resize(Size(self._label + x, self._top + len(rows) + 1))
         cur = self.cursor_coordinate
         if not (cur.row < len(rows) and cur.column < len(cols)):
             self.cursor_coordinate = Coordinate(0, 0)
         self.refresh()
 
+    def _resize(self, size: Size) -> None:
+        """A new virtual size asks for a layout; the same one must not (setting it again would)."""
+        if size != self.virtual_size:
+            self.virtual_size = size
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
         # row labels and cells, and room for the vertical scrollbar when the rows do not fit
         return self.virtual_size.width + (1 if len(self._rows) + 1 > ROW_LIMIT else 0) + 1
 
+    def _cells_style(self, base: Style) -> Style:
+        """The style under the labels, the header and the cells (a subclass gives them their own background)."""
+        return base
+
     # ---------------------------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        raw = self.rich_style
+        base = self._cells_style(raw)
         scroll_x, scroll_y = self.scroll_offset
         label_w = self._label
         cells_w = max(0, width - label_w)
+        if base is not raw:  # the cells' own background ends with the cells; the widget's goes on
+            cells_w = min(cells_w, max(0, self._x_end - scroll_x))
+        y -= self._top
         if y == 0:
             header = self.get_component_rich_style("matrix--header")
             cells = self._header.crop_extend(scroll_x, scroll_x + cells_w, None).apply_style(base + header)
-            return Strip.join([Strip([Segment(" " * label_w, base)]), cells]).crop(0, width)
+            line = Strip.join([Strip([Segment(" " * label_w, base)]), cells]).crop(0, width)
+            return line.extend_cell_length(width, raw)
         row = y - 1 + scroll_y
         if not 0 <= row < len(self._strips):
-            return Strip.blank(width, base)
+            return Strip.blank(width, raw)
         strip = self._strips[row]
         marks = []
         if self.has_focus and self.cursor_coordinate.row == row:
@@ -250,7 +267,7 @@ class MatrixTable(ScrollView, can_focus=True):
             strip = Strip(segs)
         label = Segment(self._labels[row].text, base + self.get_component_rich_style("matrix--label"))
         cells = strip.crop_extend(scroll_x, scroll_x + cells_w, base)
-        return Strip.join([Strip([label]), cells]).crop(0, width)
+        return Strip.join([Strip([label]), cells]).crop(0, width).extend_cell_length(width, raw)
 
     def _text_style(self, component: str) -> Style:
         """Only the text attributes (bold, reverse, underline) of a component class: the cell keeps its colours."""
@@ -258,8 +275,8 @@ class MatrixTable(ScrollView, can_focus=True):
 
     def _refresh_row(self, row: int) -> None:
         y = row + 1 - self.scroll_offset.y
-        if 1 <= y < self.size.height:
-            self.refresh_line(y)
+        if 1 <= y < self.size.height - self._top:
+            self.refresh_line(y + self._top)
 
     # ------------------------------------------------------------------------------------ cursor
     def index_at(self, coordinate: Coordinate | None) -> tuple[int | None, int | None]:
@@ -271,6 +288,7 @@ class MatrixTable(ScrollView, can_focus=True):
 
     def coordinate_at(self, x: int, y: int) -> Coordinate | None:
         """The shown cell at widget offset (x, y), or None on the header, the labels or past the cells."""
+        y -= self._top
         row = y - 1 + self.scroll_offset.y
         cx = x - self._label + self.scroll_offset.x
         if y < 1 or x < self._label or not 0 <= row < len(self._rows) or not self._x:
@@ -302,7 +320,7 @@ class MatrixTable(ScrollView, can_focus=True):
     def _scroll_to_cell(self, c: Coordinate) -> None:
         if not self._rows or not self.size.height:
             return
-        rows_h = max(1, self.scrollable_content_region.height - 1)
+        rows_h = max(1, self.scrollable_content_region.height - 1 - self._top)
         cells_w = max(1, self.scrollable_content_region.width - self._label)
         sy, sx = self.scroll_offset.y, self.scroll_offset.x
         if c.row < sy:

@@ -43,3 +43,8 @@ class TextView(Widget):
 
     def render(self) -> Content:
         return self._content
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Textual sets a widget's virtual size after each layout, and a new one asks for another layout: a
+        # second pass over the whole screen. A text view has no children, so its new size needs none.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)

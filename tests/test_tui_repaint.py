@@ -1,0 +1,106 @@
+"""What a key costs the screen: the layer panel keeps its layout through the phases and the layers, so a
+step is one compositor pass (a layout only when a panel really changes size), and each block draws its own
+title and, until its phase runs, the note saying which phase will compute it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("textual")
+
+from gradsim.scenario import load_scenario  # noqa: E402
+from gradsim.tui.app import GradsimApp  # noqa: E402
+from gradsim.tui.widgets import LayerPanel, MatrixBlock  # noqa: E402
+from gradsim.tui.widgets.matrix_block import expected_shape  # noqa: E402
+from gradsim.tui.widgets.text import TextView  # noqa: E402
+from tui_scenarios import three_layer  # noqa: E402
+
+SIZE = (160, 48)
+
+
+def geometry(panel: LayerPanel) -> list[tuple]:
+    """Where each block sits inside the scrolled matrices, and its size (scrolling aside)."""
+    scroller = panel.query_one("#matrices")
+    top = scroller.region.y - scroller.scroll_y
+    return [(b.region.x, b.region.y - top, b.outer_size, b.virtual_size) for b in panel.blocks]
+
+
+def count_passes(screen) -> list[str]:
+    """Record every layout pass and every compositor refresh of ``screen`` from now on."""
+    passes: list[str] = []
+    layout, refresh = screen._refresh_layout, screen._compositor_refresh
+
+    def _refresh_layout(*args, **kwargs):
+        passes.append("layout")
+        return layout(*args, **kwargs)
+
+    def _compositor_refresh():
+        passes.append("refresh")
+        return refresh()
+
+    screen._refresh_layout, screen._compositor_refresh = _refresh_layout, _compositor_refresh
+    return passes
+
+
+async def test_stepping_through_phases_and_layers_keeps_the_layer_panel_in_place_and_lays_out_at_most_once():
+    app = GradsimApp(three_layer())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.main
+        panel = screen.query_one(LayerPanel)
+        before = geometry(panel)
+        passes = count_passes(screen)
+        layers, layouts = set(), []
+        for _ in range(2 * screen.sim.P):  # two whole iterations: every phase, every layer
+            del passes[:]
+            await pilot.press("space")
+            await pilot.pause(0.05)
+            layers.add(panel.layer_index)
+            assert geometry(panel) == before, screen.snap.phase.label
+            layouts.append(passes.count("layout"))
+        assert layers == {1, 2, 3}
+        # a layout only when a panel's size changes (the equation's lines), and never a second one after it
+        assert max(layouts) == 1 and 0 in layouts, layouts
+
+
+async def test_blocks_draw_their_title_and_the_pending_note_in_the_room_of_their_matrix():
+    app = GradsimApp(three_layer())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")  # forward l=1: W, b, Z, A of layer 1; the gradients are to come
+        await pilot.pause()
+        panel = app.main.query_one(LayerPanel)
+        assert not panel.query(".matrix-title") and len(panel.query(TextView)) == 2  # the header, the cell
+        blocks = {b.kind: b for b in panel.query(MatrixBlock)}
+        Z, dZ = blocks["Z"], blocks["dZ"]
+        assert Z.render_line(0).text.startswith(f"Z[1] ({Z.array.shape[0]},{Z.array.shape[1]})")
+        assert Z.render_line(1).text.split() == [str(c) for c in range(Z.array.shape[1])]  # the header
+        assert dZ.array is None and dZ.render_line(0).text.startswith("dZ[1]  ∂J/∂Z")
+        assert dZ.render_line(1).text.startswith("not yet: backward l=1 computes it")
+        info = app.main.info
+        assert expected_shape("dZ", 1, info) == Z.array.shape  # dZ[1] will have Z[1]'s shape ...
+        assert dZ.outer_size == Z.outer_size  # ... and takes its room already
+        # the mouse on the title inspects nothing; on the first row it inspects Z[1][0, ·]
+        await pilot.hover(Z, offset=(3, 0))
+        await pilot.pause()
+        assert Z.hover_coordinate is None
+        await pilot.hover(Z, offset=(3, 2))
+        await pilot.pause()
+        assert Z.hover_coordinate is not None and Z.index_at(Z.hover_coordinate) == (0, 0)
+        assert str(app.main.query_one("#cell-info").render()).startswith(f"Z[1][0,0] = {float(Z.array[0, 0])!r}")
+
+
+@pytest.mark.parametrize("name", ["exploding-linear", "init-he-relu"])
+async def test_the_benchmarked_scenarios_step_without_a_layout_once_the_panels_have_their_room(name):
+    app = GradsimApp(load_scenario(name))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.main
+        panel = screen.query_one(LayerPanel)
+        for _ in range(3):
+            await pilot.press("space")
+        await pilot.pause()
+        before = geometry(panel)
+        for _ in range(6):
+            await pilot.press("space")
+            await pilot.pause(0.05)
+            assert geometry(panel) == before

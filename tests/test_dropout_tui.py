@@ -49,7 +49,7 @@ async def test_the_layer_panel_shows_the_mask_and_the_equation_panel_works_it_ou
                 colour.setdefault(seg.text.strip(), set()).add(seg.style.bgcolor)
         assert len(colour["0"]) == len(colour["1"]) == 1 and colour["0"] != colour["1"], colour
         block = next(b for b in app.main.query_one(LayerPanel).blocks if b.kind == "M")
-        title = str(block.title.render())
+        title = block.title.plain
         assert "M[1] (32,30)" in title and f"dropped {1 - M.mean():.0%}" in title, title
         assert "dropout p = 0.5" in screen_text(app)  # in the layer header, where it fits
         eq = text_of(app.main.query_one(EquationPanel).lines)

@@ -22,7 +22,8 @@ def geometry(panel: LayerPanel) -> list[tuple]:
     """Where each block sits inside the scrolled matrices, and its size (scrolling aside)."""
     scroller = panel.query_one("#matrices")
     top = scroller.region.y - scroller.scroll_y
-    return [(b.region.x, b.region.y - top, b.outer_size, b.virtual_size) for b in panel.blocks]
+    return [(b.region.x, b.region.y - top, b.outer_size, b.virtual_size) if b.region.area else (b.kind, "hidden")
+            for b in panel.blocks]  # a row a layer does not use (the dropout mask) is hidden: no region
 
 
 def count_passes(screen) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from .activations import Activation, get_activation
 from .losses import Loss, fused_dZ
@@ -33,13 +33,15 @@ class LayerSpec:
     activation: str
     params: Values
     skip: int  # k > 0: A[l] = g(Z[l]) + A[l−k] (a residual connection); 0: none
+    batch_norm: Any  # an engine.batchnorm.BatchNormSpec (A[l] = g(γ ⊙ Ẑ[l] + β)), or None
 
     def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), *, skip: int = 0,
-                 **values: float):
+                 batch_norm: Any = None, **values: float):
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
         object.__setattr__(self, "skip", int(skip))
+        object.__setattr__(self, "batch_norm", batch_norm)
 
     def resolve(self) -> Activation:
         return get_activation(self.activation, **dict(self.params))

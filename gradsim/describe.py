@@ -53,12 +53,16 @@ def _layer_json(spec) -> dict[str, Any]:
     d.update(spec.resolve().values)
     if spec.skip:
         d["skip"] = spec.skip  # A[l] = g(Z[l]) + A[l−skip]
+    if spec.batch_norm is not None:  # A[l] = g(gamma ⊙ Zhat + beta)
+        d["batch_norm"] = {"eps": spec.batch_norm.eps, "momentum": spec.batch_norm.momentum}
     return d
 
 
 def _layer_text(spec) -> str:
     """'leaky_relu (slope 0.01)', 'tanh'."""
     values = [f"{k} {v:g}" for k, v in spec.resolve().values] + ([f"skip {spec.skip}"] if spec.skip else [])
+    if spec.batch_norm is not None:
+        values.append(f"batch norm ε {spec.batch_norm.eps:g}, momentum {spec.batch_norm.momentum:g}")
     return spec.activation + (" (" + ", ".join(values) + ")" if values else "")
 
 

@@ -89,7 +89,7 @@ def test_stepped_gradients_equal_finite_differences_of_an_independent_J(m):
 def test_forward_records_hold_the_batch_norm_arrays_by_their_names():
     sim = sim_for(7)
     rec = sim.step()
-    assert list(rec.arrays) == ["Z[1]", "mu[1]", "var[1]", "Zhat[1]", "Ztilde[1]", "A[1]"]
+    assert list(rec.arrays) == ["Z[1]", "mu[1]", "sigma2[1]", "Zhat[1]", "Ztilde[1]", "A[1]"]
     Z = rec.arrays["Z[1]"]
     np.testing.assert_allclose(rec.arrays["mu[1]"], Z.mean(axis=1, keepdims=True))
     np.testing.assert_allclose(rec.arrays["Zhat[1]"].mean(axis=1), 0, atol=1e-12)

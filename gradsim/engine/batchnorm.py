@@ -3,21 +3,25 @@
 Forward l (batch statistics over the m columns of the iteration's batch)::
 
     Z[l] = W[l]·A[l−1] + b[l]
-    mu[l] = mean_cols Z[l],   var[l] = mean_cols (Z[l] − mu[l])²            (the biased variance)
-    Zhat[l] = (Z[l] − mu[l]) / √(var[l] + ε)
+    mu[l] = mean_cols Z[l],   sigma2[l] = mean_cols (Z[l] − mu[l])²         (σ², the biased variance)
+    Zhat[l] = (Z[l] − mu[l]) / √(sigma2[l] + ε)
     Ztilde[l] = gamma[l] ⊙ Zhat[l] + beta[l],   A[l] = g(Ztilde[l])  (+ A[l−k] with a skip)
 
 Backward l (the full backward, with the batch terms)::
 
     dZtilde = dA ⊙ g′(Ztilde),  dgamma = Σ_cols dZtilde ⊙ Zhat,  dbeta = Σ_cols dZtilde,  dZhat = gamma ⊙ dZtilde
-    dZ = (dZhat − mean_cols dZhat − Zhat ⊙ mean_cols(dZhat ⊙ Zhat)) / √(var + ε)
+    dZ = (dZhat − mean_cols dZhat − Zhat ⊙ mean_cols(dZhat ⊙ Zhat)) / √(sigma2 + ε)
     then dW = dZ·A[l−1]ᵀ, db = Σ_cols dZ (exactly 0 up to rounding: μ absorbs b), dA[l−1] = W[l]ᵀ·dZ
 
 gamma[l], beta[l] (n[l], 1) are parameters after every W, b in the parameter tuple (``param_keys``), so
 code that indexes W[l], b[l] at 2(l−1), 2(l−1)+1 is unchanged. The running statistics
-running_mu[l], running_var[l] (exponential averages: r := momentum·r + (1 − momentum)·batch, from 0 and 1)
+(running_mu[l], running_var[l]) (exponential averages: r := momentum·r + (1 − momentum)·batch, from 0 and 1)
 are state like the optimiser's: the forward phase updates them, the ring of iteration starts keeps them,
 and evaluation on the full and held-out sets normalises with them instead of the batch's.
+
+The names (cache, records, the expression language): mu[l], sigma2[l] (σ²; ``var`` is the function),
+Zhat[l], Ztilde[l] forward; dZtilde[l], dgamma[l], dbeta[l], dZhat[l] backward; gamma[l], beta[l] the
+parameters (from the iteration's start, new ones after the update).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import phases
 from .activations import Activation
 from .network import layer_backward
 from .params import Param, bind
@@ -42,10 +47,9 @@ PARAMS = (
     Param("momentum", 0.9, lo=0.0, hi=1.0, hi_open=True, symbol="ρ",
           doc="running statistics r := ρ·r + (1 − ρ)·batch", why="1 would never move them"),
 )
-FORWARD_NAMES = ("mu", "var", "Zhat", "Ztilde")  # computed by forward l, between Z[l] and A[l]
-BACKWARD_NAMES = ("dZtilde", "dgamma", "dbeta", "dZhat")  # computed by backward l, before dZ[l]
-PARAM_NAMES = ("gamma", "beta")
-RUNNING_NAMES = ("running_mu", "running_var")
+FORWARD_NAMES = phases.BN_FORWARD  # computed by forward l, between Z[l] and A[l]
+BACKWARD_NAMES = phases.BN_BACKWARD  # computed by backward l, before dZ[l]
+PARAM_NAMES = phases.PARAMS[2:]  # gamma, beta
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,7 @@ def backward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
     """Backward l with batch norm (a hidden layer): dZtilde, dgamma, dbeta, dZhat, dZ, dW, db, dA[l−1]."""
     g, bn = sim.acts[l - 1], sim.bns[l - 1]
     iW, ig = sim._index[f"W[{l}]"], sim._index[f"gamma[{l}]"]
-    dan, a_prev, ztn, zhn, varn = f"dA[{l}]", f"A[{l - 1}]", f"Ztilde[{l}]", f"Zhat[{l}]", f"var[{l}]"
+    dan, a_prev, ztn, zhn, varn = f"dA[{l}]", f"A[{l - 1}]", f"Ztilde[{l}]", f"Zhat[{l}]", f"sigma2[{l}]"
     names = [f"{n}[{l}]" for n in BACKWARD_NAMES + ("dZ", "dW", "db")] + [f"dA[{l - 1}]"]
     through = [f"dA[{j}]" for j in sim._into[l - 1]]
 

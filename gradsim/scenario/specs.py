@@ -20,6 +20,7 @@ from ..errors import show, type_name
 from .caps import MAX_INPUTS, MAX_LAYERS, MAX_WIDTH
 from .fields import _MISSING, _err, check_keys, choice, entry_name, entry_values, integer, join, matrix, number, param, table
 from .model import DataSpec
+from .batchnorm import check_batch_norm, read_batch_norm
 from .schedules import read_schedule
 
 
@@ -34,7 +35,7 @@ def _listing(names: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------ network
 def layer_keys() -> tuple[str, ...]:
-    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip")
+    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", "batch_norm")
 
 
 def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
@@ -68,7 +69,8 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
         total += repeat
         if total > MAX_LAYERS:
             raise _err(p, f"at most {MAX_LAYERS} layers in all", got=f"{total} so far")
-        layers += [(LayerSpec(n, act, values, skip=skip), i)] * repeat
+        bn = read_batch_norm(e, p)
+        layers += [(LayerSpec(n, act, values, skip=skip, batch_norm=bn), i)] * repeat
     L = len(layers)
     hidden = [name for name, a in ACTIVATIONS.items() if a.hidden]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -83,6 +85,7 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
                        f"{layer.activation} only on hidden layers; the output layer {L} needs {_listing(outputs)}",
                        layer.activation)
     check_skips(layers, data.n0)
+    check_batch_norm(layers)
     out, last = layers[-1]
     if out.n != data.n_out:
         raise _err(f"network.layers[{last}].n",

@@ -56,6 +56,7 @@ PER_LAYER = (
 NORMS = (("dW", 1, 0), ("db", 1, 0), ("A", 1, 0), ("dZ", 1, 0), ("dA", 0, -1))
 FLAGS = ("nonfinite", "blowup", "halted")
 NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
+NPZ_BATCH_NORM = ("gamma", "beta", "mu", "sigma2", "Zhat", "Ztilde", "dZtilde", "dgamma", "dbeta", "dZhat")
 
 
 def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
@@ -169,6 +170,8 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
             if name not in arrays:
                 raise ValueError(f"iteration {sim.iteration} has no {name}: it did not finish its backward pass")
             out[name] = arrays[name]
+        if sim.bns[l - 1] is not None:  # batch norm's parameters and cached steps (engine/batchnorm.py)
+            out.update((f"{kind}[{l}]", arrays[f"{kind}[{l}]"]) for kind in NPZ_BATCH_NORM)
     if "dA[0]" not in arrays:
         raise ValueError(f"iteration {sim.iteration} has no dA[0]: it did not finish its backward pass")
     out["dA[0]"] = arrays["dA[0]"]

@@ -187,8 +187,7 @@ class Simulation(PhaseSteps):
         return self.records[-1] if self.records else None
 
     def param(self, name: str) -> Array:
-        """Current parameter "W[l]" or "b[l]" (after this iteration's update if it ran)."""
-        kind, l = name[0], int(name[2:-1])
+        """Current parameter "W[l]", "b[l]" (or "gamma[l]", "beta[l]"), after this iteration's update if it ran."""
         return self.params[self._index[name]]
 
     @property

@@ -1,0 +1,77 @@
+"""Batch norm on screen and in files: the equations (`gradsim step` and the app's equation panel) show the
+forward lines mu, sigma2, Zhat, Ztilde, A = g(Ztilde) and the backward lines dZtilde, dgamma, dbeta, dZhat,
+dZ with the batch terms; the update shows gamma, beta; the NPZ holds them."""
+
+from __future__ import annotations
+
+import numpy as np
+from click.testing import CliRunner
+
+from gradsim.cli import gradsim
+from gradsim.engine import InitSpec, LayerSpec, OptimizerSpec, Simulation
+from gradsim.engine.batchnorm import BatchNormSpec
+from gradsim.engine.phases import Phase
+from gradsim.equations import equations
+
+SCENARIO = """\
+loss = "logistic"
+[network]
+layers = [{ n = 3, activation = "tanh", batch_norm = true }, { n = 3, activation = "tanh", batch_norm = { eps = 1e-3 }, skip = 1 }, { n = 1, activation = "sigmoid" }]
+[data]
+kind = "linear"
+m = 6
+"""
+
+
+def sim() -> Simulation:
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((2, 5)), (rng.random((1, 5)) > 0.5).astype(float)
+    layers = [LayerSpec(3, "tanh", batch_norm=BatchNormSpec()), LayerSpec(3, "tanh", skip=1,
+              batch_norm=BatchNormSpec(eps=1e-3)), LayerSpec(1, "sigmoid")]
+    return Simulation(X, Y, layers, "logistic", InitSpec("xavier"), OptimizerSpec("adam", 0.01))
+
+
+def test_the_equations_show_the_batch_norm_steps_with_values():
+    s = sim()
+    s.step_iteration()
+    fwd = {e.target: e for e in equations(s, Phase("forward", 2))}
+    assert [e.formula for e in equations(s, Phase("forward", 1))][:5] == [
+        "Z[1] = W[1]·A[0] + b[1]", "mu[1] = (1/m) Σ_i Z[1]", "sigma2[1] = (1/m) Σ_i (Z[1] − mu[1])²",
+        "Zhat[1] = (Z[1] − mu[1]) / √(sigma2[1] + ε)   [ε = 1e-05]", "Ztilde[1] = gamma[1] ⊙ Zhat[1] + beta[1]"]
+    assert fwd["A[2]"].formula == "A[2] = tanh(Ztilde[2]) + A[1]"
+    assert "[ε = 0.001]" in fwd["Zhat[2]"].formula and fwd["mu[2]"].shapes == "(3,5) → (3,1)"
+    assert fwd["Zhat[2]"].value.startswith("‖Zhat[2]‖ = ") and "running_mu" in fwd["running[2]"].value
+    back = {e.target: e for e in equations(s, Phase("backward", 1))}
+    assert back["dZtilde[1]"].formula.startswith("dZtilde[1] = dA[1] ⊙ ")
+    assert back["dgamma[1]"].formula == "dgamma[1] = Σ_i dZtilde[1] ⊙ Zhat[1]"
+    assert back["dbeta[1]"].formula == "dbeta[1] = Σ_i dZtilde[1]"
+    assert back["dZhat[1]"].formula == "dZhat[1] = gamma[1] ⊙ dZtilde[1]"
+    assert back["dZ[1]"].formula == ("dZ[1] = (dZhat[1] − mean_i dZhat[1] − Zhat[1] ⊙ mean_i(dZhat[1] ⊙ Zhat[1]))"
+                                     " / √(sigma2[1] + ε)")
+    assert "mu absorbs b" in back["db[1]"].value
+    upd = [e.target for e in equations(s, Phase("update"))]
+    assert upd[-4:] == ["gamma[1]", "beta[1]", "gamma[2]", "beta[2]"]
+    # a plain layer's lines are untouched
+    assert [e.formula for e in equations(s, Phase("forward", 3))] == ["Z[3] = W[3]·A[2] + b[3]", "A[3] = σ(Z[3])"]
+
+
+def test_step_prints_the_batch_norm_lines(tmp_path):
+    path = tmp_path / "bn.toml"
+    path.write_text(SCENARIO)
+    r = CliRunner().invoke(gradsim, ["step", str(path)])
+    assert r.exit_code == 0, r.output
+    for text in ("Zhat[1] = (Z[1] − mu[1]) / √(sigma2[1] + ε)", "A[1] = tanh(Ztilde[1])",
+                 "dgamma[2] = Σ_i dZtilde[2] ⊙ Zhat[2]", "mu absorbs b", "gamma[2] := gamma[2] − α·dgamma[2]"):
+        assert text in r.output, text
+
+
+def test_the_npz_holds_the_batch_norm_arrays(tmp_path):
+    path = tmp_path / "bn.toml"
+    path.write_text(SCENARIO)
+    out = tmp_path / "last.npz"
+    r = CliRunner().invoke(gradsim, ["run", str(path), "-n", "3", "--npz", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    with np.load(out) as z:
+        for name in ("gamma[1]", "beta[2]", "dgamma[1]", "dbeta[2]", "Zhat[1]", "mu[2]", "sigma2[1]"):
+            assert name in z.files, (name, z.files)
+        assert z["gamma[1]"].shape == (3, 1)

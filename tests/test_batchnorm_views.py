@@ -5,12 +5,14 @@ dZ with the batch terms; the update shows gamma, beta; the NPZ holds them."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from gradsim.cli import gradsim
 from gradsim.engine import InitSpec, LayerSpec, OptimizerSpec, Simulation
 from gradsim.engine.batchnorm import BatchNormSpec
 from gradsim.engine.phases import Phase
+from gradsim.display import num
 from gradsim.equations import equations
 
 SCENARIO = """\
@@ -75,3 +77,58 @@ def test_the_npz_holds_the_batch_norm_arrays(tmp_path):
         for name in ("gamma[1]", "beta[2]", "dgamma[1]", "dbeta[2]", "Zhat[1]", "mu[2]", "sigma2[1]"):
             assert name in z.files, (name, z.files)
         assert z["gamma[1]"].shape == (3, 1)
+
+
+async def test_the_app_shows_the_batch_norm_step(tmp_path):
+    from gradsim.scenario import load_scenario
+    from gradsim.tui.app import GradsimApp
+    from gradsim.tui.equations import text_of
+    from gradsim.tui.widgets import EquationPanel
+    from gradsim.tui.widgets.layer import LayerPanel
+
+    app = GradsimApp(load_scenario("deep-tanh-batchnorm"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        text = text_of(app.main.query_one(EquationPanel).lines)
+        assert "Zhat[1] = (Z[1] − mu[1]) / √(sigma2[1] + ε)" in text, text
+        assert "A[1] = tanh(Ztilde[1])" in text
+        a = app.main.sim.arrays
+        z, mu, s2, zh = (float(a[f"{k}[1]"][0, 0]) for k in ("Z", "mu", "sigma2", "Zhat"))
+        assert zh == pytest.approx((z - mu) / np.sqrt(s2 + 1e-5), rel=1e-12)
+        assert f"Zhat[1][0,0] = ({num(z, 4)} − " in text and f" = {num(zh)}" in text, text
+        layer = app.main.query_one(LayerPanel)
+        shown = {b.kind for b in layer.blocks if b.display and b.parent.display}
+        assert {"gamma", "beta", "Zhat", "Ztilde", "dgamma", "dbeta"} <= shown
+        # on to backward l = 1 (phase P − 1): dZtilde, dgamma, dbeta, dZhat and dZ with the batch terms
+        for _ in range(app.main.sim.P - 2):
+            await pilot.press("space")
+        await pilot.pause()
+        assert app.main.sim.phase_index == app.main.sim.P - 1
+        text = text_of(app.main.query_one(EquationPanel).lines)
+        assert "dZ[1] = (dZhat[1] − mean_i dZhat[1] − Zhat[1] ⊙ mean_i(dZhat[1] ⊙ Zhat[1])) / √(sigma2[1] + ε)" in text
+        assert "dgamma[1] = Σ_i dZtilde[1] ⊙ Zhat[1]" in text and "mu absorbs b" in text, text
+        assert f"dZ[1][0,0] = {num(float(app.main.sim.arrays['dZ[1]'][0, 0]))}" in text, text
+
+
+async def test_the_gradient_flow_panel_follows_dgamma_in_a_batch_norm_net():
+    from gradsim.scenario import load_scenario
+    from gradsim.tui.app import GradsimApp
+    from gradsim.tui.widgets import GradientFlow
+
+    app = GradsimApp(load_scenario("deep-tanh-batchnorm"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        flow = app.main.query_one(GradientFlow)
+        for _ in range(4):
+            await pilot.press("g")
+        await pilot.pause()
+        assert flow.gradient == "dgamma"
+        text = flow.render().plain
+        assert "‖dgamma[l]‖" in text
+        want = float(np.linalg.norm(app.main.sim.arrays["dgamma[1]"]))
+        assert flow.snap.flow[0].dgamma == pytest.approx(want, rel=1e-12) and np.isnan(flow.snap.flow[-1].dgamma)
+        await pilot.press("g")
+        await pilot.pause()
+        assert flow.gradient == "dZ"

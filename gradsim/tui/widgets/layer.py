@@ -31,12 +31,24 @@ BLOCKS: tuple[tuple[str, int, str], ...] = (
     ("dW", 0, "backward"),
     ("db", 0, "backward"),
 )
+# a batch-norm layer's own pairs (engine/batchnorm.py), shown only on such a layer
+BN_BLOCKS: tuple[tuple[str, int, str], ...] = (
+    ("gamma", 0, "params"),
+    ("beta", 0, "params"),
+    ("Zhat", 0, "forward"),
+    ("Ztilde", 0, "forward"),
+    ("dgamma", 0, "backward"),
+    ("dbeta", 0, "backward"),
+)
 
+BN_KINDS = frozenset(kind for kind, _, _ in BN_BLOCKS)
 MIN_BLOCK = 41  # room for a block's title
 
 ROLE = {
     "W": "weights", "b": "biases", "Z": "pre-activations", "A": "activations",
     "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b",
+    "gamma": "batch-norm scale", "beta": "batch-norm shift", "Zhat": "normalised Z", "Ztilde": "γ ⊙ Ẑ + β",
+    "dgamma": "∂J/∂γ", "dbeta": "∂J/∂β",
 }
 
 
@@ -51,6 +63,8 @@ def describe_cell(name: str, row: int, col: int) -> str:
     r, c = f"(row {row})", f"(column {col})"
     if kind in ("W", "dW"):
         return f"weight into unit {row + 1} of layer {l} {r} from unit {col + 1} of layer {l - 1} {c}"
+    if kind in ("gamma", "dgamma", "beta", "dbeta"):
+        return f"{'scale' if 'gamma' in kind else 'shift'} of unit {row + 1} of layer {l} {r}"
     if kind in ("b", "db"):
         return f"bias of unit {row + 1} of layer {l} {r}"
     what = f"input {row + 1} {r}" if l == 0 and kind == "A" else f"unit {row + 1} of layer {l} {r}"
@@ -118,7 +132,7 @@ class LayerPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.header = TextView(id="layer-header")
-        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS]
+        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS + BN_BLOCKS]
         self.cell = TextView(id="cell-info")
         self.full_view = False
         self.layer_index = 1
@@ -131,7 +145,7 @@ class LayerPanel(Vertical):
         yield self.header
         with VerticalScroll(id="matrices", can_focus=False):
             for i in range(0, len(self.blocks), 2):
-                with Horizontal(classes="matrix-row"):
+                with Horizontal(classes="matrix-row" + (" bn-row" if i >= len(BLOCKS) else "")):
                     yield from self.blocks[i:i + 2]
         yield self.cell
 
@@ -185,10 +199,16 @@ class LayerPanel(Vertical):
             head += [("   dead ", "$text-muted"), (f"{flow.dead:.0%}", "bold $error" if flow.dead > 0.5 else "bold")]
         head += [("   ←/→ layer", "$text-muted")]
         self.header.set(Content.assemble(*head))
+        bn = info.bn(layer)
+        for row in self.query(".bn-row"):  # batch norm's gamma | beta, Zhat | Ztilde, dgamma | dbeta
+            row.display = bn
         with self.app.batch_update():
             widths = self._arrange(layer)
             for block, width in zip(self.blocks, widths):
-                block.show(info, snap, layer, self.full_view, width)
+                if bn or block.kind not in BN_KINDS:
+                    block.show(info, snap, layer, self.full_view, width)
+                else:  # a layer without batch norm: its blocks stay empty and hidden
+                    block.table.display = block.pending.display = False
         phase = snap.phase
         if phase is not None and (phase != self._phase or changed_layer):
             target = {"forward": "Z", "backward": "dZ", "update": "W"}.get(phase.kind)

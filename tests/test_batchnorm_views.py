@@ -132,3 +132,30 @@ async def test_the_gradient_flow_panel_follows_dgamma_in_a_batch_norm_net():
         await pilot.press("g")
         await pilot.pause()
         assert flow.gradient == "dZ"
+
+
+def test_the_numpy_export_writes_batch_norm_bit_for_bit(tmp_path):
+    from export_helpers import exported_run, gradsim_run, scenario
+
+    sc = scenario(hidden='{ n = 4, activation = "tanh", batch_norm = { eps = 1e-3, momentum = 0.8 } }, '
+                         '{ n = 4, activation = "elu", batch_norm = true, skip = 1 }', optimizer="adam", iterations=5)
+    got = exported_run(sc, tmp_path, "numpy", subprocess=False)
+    sim = gradsim_run(sc)
+    np.testing.assert_array_equal(got["J"], np.array(sim.J_history))
+    for name, p in zip(sim.param_keys, sim.params):
+        np.testing.assert_array_equal(got[name.replace("[", "").replace("]", "")], p, err_msg=name)
+    text = (tmp_path / "numpy_export.py").read_text()
+    assert "Zhat[1] = (Z[1] - mu[1]) / np.sqrt(sigma2[1] + 0.001)" in text and "A[2] = G[2] + A[1]" in text
+
+
+def test_the_torch_export_refuses_batch_norm_in_one_line(tmp_path):
+    r = CliRunner().invoke(gradsim, ["export", "deep-tanh-batchnorm", "--torch", str(tmp_path / "t.py")])
+    assert r.exit_code == 2, r.output
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "batch_norm" in lines[0] and "deep-tanh-batchnorm" in lines[0], r.stderr
+    assert not list(tmp_path.iterdir())
+    # and the NumPy export, with a transform its lines would not apply to gamma, beta
+    r = CliRunner().invoke(gradsim, ["export", "deep-tanh-batchnorm", "--numpy", str(tmp_path / "n.py"),
+                                     "--set", 'transform=[{name = "clip_norm", max_norm = 1.0}]'])
+    assert r.exit_code == 2 and "batch_norm without [[transform]]" in r.stderr, r.output
+    assert not list(tmp_path.iterdir())

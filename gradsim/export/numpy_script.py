@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.network import skip_sources
+from . import batchnorm_lines
 from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
 
 
@@ -147,6 +148,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         else:
             out.append(f"b[{l}] = np.full(({n[l]}, 1), {lit(spec.bias)})")
 
+    out += batchnorm_lines.setup(sim)
     entry = opt.entry
     out += ["", "", f"# ---- the optimiser: {opt.name}" + (f" ({entry.source})" if entry.source else ""), "", "",
             define("update", "p, dp, state, t", f"{entry.rule}, for p = W[l] or b[l] with gradient dp = dW[l] or "
@@ -157,13 +159,15 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             f"slots = {tuple(entry.slots)!r}",
             'state = {(k, l): {s: np.zeros_like(P[l]) for s in slots} for k, P in (("W", W), ("b", b))',
             "         for l in range(1, L + 1)}",
+            *batchnorm_lines.state_lines(sim),
             "", "",
             define("finite", "*arrays", "True when every entry of every array is a finite number.",
                    "all(np.isfinite(a).all() for a in arrays)"),
             "", "",
             'np.seterr(all="ignore")  # inf/NaN is a result (gradsim calls it a blow-up), checked after each iteration',
             "Z, A, dZ, dA, dW, db = ([None] * (L + 1) for _ in range(6))",
-            *(["G = [None] * (L + 1)  # g(Z[l]) of the layers with a skip: A[l] = G[l] + A[l−k]"] if any(sim.skips) else []),
+            *(["G = [None] * (L + 1)  # g(Z[l]) (g(Ztilde[l])) of the layers with a skip or batch norm"]
+              if any(sim.skips) or any(bn is not None for bn in sim.bns) else []),
             "J_history = []",
             f'stopped = f"{{iterations}} iterations"',
             "for t in range(1, iterations + 1):"]
@@ -179,7 +183,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         kw = kwargs(dict(g.values))
         body.append((f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
                      f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"))
-        if skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
+        if sim.bns[l - 1] is not None:  # batch norm (export/batchnorm_lines.py)
+            body += batchnorm_lines.forward(sim, l, g, kw, skips[l - 1])
+        elif skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
             j = l - skips[l - 1]
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
                      (f"A[{l}] = G[{l}] + A[{j}]", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} + A[{j}]   (the skip)")]
@@ -194,7 +200,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         g = sim.acts[l - 1]
         kw = kwargs(dict(g.values))
         a = f"G[{l}]" if skips[l - 1] else f"A[{l}]"  # g(Z[l])
-        if l == L and fused:
+        if sim.bns[l - 1] is not None:
+            body += batchnorm_lines.backward(sim, l, g, kw)
+        elif l == L and fused:
             body.append((f"dZ[{L}] = (A[{L}] - Yb) / m", f"dZ[{L}] = (A[{L}] − Y)/m: {g.name} and {loss.name} fuse"))
         else:
             if l == L:
@@ -218,6 +226,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "    for l in range(1, L + 1):",
             '        W[l] = update(W[l], dW[l], state["W", l], t)',
             '        b[l] = update(b[l], db[l], state["b", l], t)',
+            *batchnorm_lines.update_lines(sim),
             f"    if t == 1 or t % {plan.every} == 0:",
             '        print(f"iteration {t:6d}   J = {J:.12g}")',
             "    # gradsim's stop rules, in its order",
@@ -234,7 +243,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "",
             f'out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.with_name("{out_name}")',
             "np.savez(out, J=np.array(J_history), **{f\"W{l}\": W[l] for l in range(1, L + 1)},",
-            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)})",
+            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)}" + batchnorm_lines.saved(sim) + ")",
             'print(f"{stopped}; J = {J_history[-1]:.12g}; J and the final W[l], b[l] saved to {out}")',
             ""]
     return "\n".join(_tidy(out)), arrays

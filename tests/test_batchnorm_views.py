@@ -159,3 +159,9 @@ def test_the_torch_export_refuses_batch_norm_in_one_line(tmp_path):
                                      "--set", 'transform=[{name = "clip_norm", max_norm = 1.0}]'])
     assert r.exit_code == 2 and "batch_norm without [[transform]]" in r.stderr, r.output
     assert not list(tmp_path.iterdir())
+
+
+def test_gradcheck_passes_on_the_batch_norm_scenario_and_lists_gamma_beta():
+    r = CliRunner().invoke(gradsim, ["gradcheck", "deep-tanh-batchnorm"])
+    assert r.exit_code == 0, r.output
+    assert "gamma, beta" in r.output and "FAIL" not in r.output

@@ -18,6 +18,11 @@ Rounding limits what a difference of J can see: the numerator carries an error o
 W[l] and b[l] therefore gets its own ε, raised from ``eps`` (up to 0.1) until ε·rms(g) ≥ 3.3e-8·|J|;
 where even ε = 0.1 cannot reach 1e-6 (a saturated layer's 1e-32 gradients), the layer is reported as
 not ``resolved`` — below what finite differences can check — instead of as a mismatch.
+
+Batch norm (engine/batchnorm.py): gamma[l], beta[l] are checked too (``rel_error_gamma``, ``rel_error_beta``);
+b[l] of such a layer does not enter J (mu absorbs it), so its FD and backprop gradients are both at rounding
+level and count as agreement; and W[l]'s step is scaled by rms(W[l]) when that is below 1, since J depends
+only on the direction of W[l]'s rows and its curvature grows as 1/‖W‖².
 """
 
 from __future__ import annotations
@@ -121,7 +126,12 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                 take = np.arange(n) if n <= max_per_layer else np.sort(rng.choice(n, max_per_layer, replace=False))
                 g = grads[j].reshape(-1)[take]
                 rms = float(np.sqrt(np.mean(g * g))) if g.size else 0.0
-                step = eps if rms == 0.0 else float(np.clip(3.3e-8 * abs(J0) / rms, eps, 0.1))
+                lo = eps
+                if bn is not None and sim.bns[l - 1] is not None and keys[j] == f"W[{l}]":
+                    # batch norm makes J invariant to W[l]'s scale, so its curvature grows as 1/‖W‖²: a step
+                    # relative to W's entries keeps the stencil's truncation error where it is for W ~ 1
+                    lo = eps * min(1.0, float(np.sqrt(np.mean(flat * flat))) or 1.0)
+                step = lo if rms == 0.0 else float(np.clip(3.3e-8 * abs(J0) / rms, lo, 0.1))
                 # batch norm's mu absorbs b[l]: J does not depend on it, db[l] is 0 up to rounding
                 absorbed = bn is not None and sim.bns[l - 1] is not None and keys[j] == f"b[{l}]"
                 if rms < 3.3e-10 * abs(J0) / step and not absorbed:  # FD's relative error would exceed 1e-6

@@ -53,13 +53,12 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
                             "connections yet; --numpy does)", next(k for k in plan.sim.skips if k),
                             file=scenario.source, field="network.layers")
     bn = next((l for l, b in enumerate(plan.sim.bns, 1) if b is not None), None)
-    if bn is not None and (torch is not None or plan.sim.transforms):
+    if bn is not None and numpy is not None and plan.sim.transforms:
         from ..errors import ScenarioError
 
-        what = ("layers without batch_norm for --torch (the PyTorch script does not write batch norm yet; "
-                "--numpy does)") if torch is not None else ("batch_norm without [[transform]] tables for the "
-                                                             "export (its transforms do not see gamma, beta yet)")
-        raise ScenarioError(what, True, file=scenario.source, field=f"network.layers (layer {bn}'s batch_norm)")
+        raise ScenarioError("batch_norm without [[transform]] tables for --numpy (its transform lines do not "
+                            "reach gamma, beta yet)", True, file=scenario.source,
+                            field=f"network.layers (layer {bn}'s batch_norm)")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

@@ -56,7 +56,7 @@ class GradientFlow(Widget):
         self.refresh(layout=relayout)
 
     def cycle(self) -> str:
-        """Follow the next gradient (dZ → dA → dW → db → dZ); returns its key."""
+        """Follow the next gradient (dZ → dA → dW → db (→ dgamma with batch norm) → dZ); returns its key."""
         cycle = BATCH_NORM_GRADIENTS if self.info is not None and any(self.info.batch_norm) else GRADIENTS
         self.gradient = cycle[(cycle.index(self.gradient) + 1) % len(cycle)] if self.gradient in cycle else cycle[0]
         self.refresh(layout=True)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .simulation import Simulation
 
 Array = np.ndarray
+_sum = np.add.reduce  # what .sum() and .mean() (then / m) call
 
 PARAMS = (
     Param("eps", 1e-5, lo=0.0, hi=1.0, lo_open=True, symbol="ε", doc="added to var[l] under the square root"),
@@ -97,19 +98,23 @@ def initial_running(n: int) -> tuple[Array, Array]:
 
 # ---- the equations as pure functions ---------------------------------------------------------------
 def normalise(Z: Array, gamma: Array, beta: Array, eps: float) -> tuple[Array, Array, Array, Array]:
-    """(mu, var, Zhat, Ztilde) with the batch's statistics."""
-    mu = Z.mean(axis=1, keepdims=True)
-    var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
-    Zhat = (Z - mu) / np.sqrt(var + eps)
+    """(mu, var, Zhat, Ztilde) with the batch's statistics. ``add.reduce(·)/m`` is what ``mean`` computes,
+    bit for bit (the export writes ``.mean``), without its Python-level overhead."""
+    m = Z.shape[1]
+    mu = _sum(Z, axis=1, keepdims=True) / m
+    d = Z - mu
+    var = _sum(d ** 2, axis=1, keepdims=True) / m
+    Zhat = d / np.sqrt(var + eps)
     return mu, var, Zhat, gamma * Zhat + beta
 
 
 def backward(dZt: Array, Zhat: Array, var: Array, gamma: Array, eps: float) -> tuple[Array, Array, Array, Array]:
     """(dgamma, dbeta, dZhat, dZ) from dZtilde, with the batch terms of mu and var in dZ."""
-    dgamma = (dZt * Zhat).sum(axis=1, keepdims=True)
-    dbeta = dZt.sum(axis=1, keepdims=True)
+    m = dZt.shape[1]
+    dgamma = _sum(dZt * Zhat, axis=1, keepdims=True)
+    dbeta = _sum(dZt, axis=1, keepdims=True)
     dZhat = gamma * dZt
-    dZ = (dZhat - dZhat.mean(axis=1, keepdims=True) - Zhat * (dZhat * Zhat).mean(axis=1, keepdims=True)) \
+    dZ = (dZhat - _sum(dZhat, axis=1, keepdims=True) / m - Zhat * (_sum(dZhat * Zhat, axis=1, keepdims=True) / m)) \
         / np.sqrt(var + eps)
     return dgamma, dbeta, dZhat, dZ
 

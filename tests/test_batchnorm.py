@@ -24,12 +24,11 @@ LAYERS = [LayerSpec(4, "tanh", batch_norm=BN), LayerSpec(3, "sigmoid"),
           LayerSpec(3, "tanh", skip=1, batch_norm=BN), LayerSpec(1, "sigmoid")]
 
 
-def sim_for(m: int, layers=LAYERS, seed: int = 0, **kw) -> Simulation:
+def sim_for(m: int, layers=LAYERS, seed: int = 0, optimizer=OptimizerSpec("gd", 0.5), **kw) -> Simulation:
     rng = np.random.default_rng(m)
     X = rng.standard_normal((3, m))
     Y = (rng.random((1, m)) > 0.5).astype(float)
-    return Simulation(X, Y, layers, "logistic", InitSpec("xavier", bias=0.1), OptimizerSpec("gd", 0.5),
-                      seed=seed, **kw)
+    return Simulation(X, Y, layers, "logistic", InitSpec("xavier", bias=0.1), optimizer, seed=seed, **kw)
 
 
 def own_J(p: dict, X, Y) -> float:
@@ -181,6 +180,13 @@ def test_weight_decay_leaves_gamma_and_beta_alone_and_clipping_sees_them():
     assert np.abs(got[i]).max() <= 1e-4 < np.abs(clip.arrays["dgamma[1]"]).max()
 
 
-def test_the_engine_refuses_batch_norm_on_the_output_layer():
+def test_the_engine_refuses_batch_norm_on_the_output_layer_and_batches_of_one():
     with pytest.raises(ValueError, match="hidden layer only"):
         sim_for(3, [LayerSpec(2, "tanh"), LayerSpec(1, "sigmoid", batch_norm=BN)])
+    with pytest.raises(ValueError, match="m ≥ 2"):
+        sim_for(1)
+    with pytest.raises(ValueError, match="m ≥ 2"):  # batches of 3, 3, 1
+        sim_for(7, optimizer=OptimizerSpec("gd", 0.5, 3))
+    sim = sim_for(8, optimizer=OptimizerSpec("gd", 0.5, 3))  # batches of 3, 3, 2
+    assert sim.run(3) == "iterations" and sim.arrays["X"].shape == (3, 2)
+

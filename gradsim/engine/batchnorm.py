@@ -87,6 +87,12 @@ def layer_param_keys(keys: Sequence[str], l: int) -> tuple[str, ...]:
     return tuple(k for k in keys if k.endswith(f"[{l}]"))
 
 
+def check_batches(bns: Sequence["BatchNormSpec | None"], m: int, size: int) -> None:
+    """Batch statistics need m ≥ 2 columns in every batch (the last batch of an epoch too)."""
+    if any(bn is not None for bn in bns) and (size < 2 or (m % size or size) < 2):
+        raise ValueError(f"batch norm needs m ≥ 2 examples in every batch; m = {m} in batches of {size}")
+
+
 def initial(n: int) -> tuple[Array, Array]:
     """gamma[l] = 1, beta[l] = 0: the normalised Zhat passes unchanged at the start."""
     return np.ones((n, 1)), np.zeros((n, 1))

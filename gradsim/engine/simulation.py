@@ -110,6 +110,7 @@ class Simulation(PhaseSteps):
         readonly(*params)
         self._initial = tuple(params)
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
+        batchnorm.check_batches(self.bns, self.m, self.batches.size)
 
         L = self.L
         self.phases: list[Phase] = list(phase_table(L))

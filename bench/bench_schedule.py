@@ -29,7 +29,7 @@ for name in ("adam-ill-conditioned", "three-layer-cache", "stochastic-gd"):
 # against today's (α(t) from the bound schedule), on the default constant schedule
 import numpy as np  # noqa: E402
 
-from gradsim.engine import Simulation, optim  # noqa: E402
+from gradsim.engine import Simulation  # noqa: E402
 from gradsim.engine.record import Record  # noqa: E402
 
 after = Simulation._update

@@ -55,6 +55,8 @@ def _layer_json(spec) -> dict[str, Any]:
         d["skip"] = spec.skip  # A[l] = g(Z[l]) + A[l−skip]
     if spec.dropout:
         d["dropout"] = spec.dropout  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training
+    if spec.batch_norm is not None:  # A[l] = g(gamma ⊙ Zhat + beta)
+        d["batch_norm"] = {"eps": spec.batch_norm.eps, "momentum": spec.batch_norm.momentum}
     return d
 
 
@@ -62,6 +64,8 @@ def _layer_text(spec) -> str:
     """'leaky_relu (slope 0.01)', 'tanh'."""
     values = [f"{k} {v:g}" for k, v in spec.resolve().values] + ([f"skip {spec.skip}"] if spec.skip else [])
     values += [f"dropout {spec.dropout:g}"] if spec.dropout else []
+    if spec.batch_norm is not None:
+        values.append(f"batch norm ε {spec.batch_norm.eps:g}, momentum {spec.batch_norm.momentum:g}")
     return spec.activation + (" (" + ", ".join(values) + ")" if values else "")
 
 
@@ -99,7 +103,7 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
         act = _layer_text(spec)
         n, n_prev = sim.n[l], sim.n[l - 1]
         rows.append((str(l), str(n), act, fmt_shape((n, n_prev)), fmt_shape((n, 1)), fmt_shape((n, m)),
-                     str(n * n_prev + n), _init_text(sim.init[l - 1])))
+                     str(n * n_prev + n + (2 * n if spec.batch_norm is not None else 0)), _init_text(sim.init[l - 1])))
     opt = sim.optimizer
     batch = f"{opt.kind} gradient descent" + (f", batch size {opt.batch_size}" if opt.batch_size else f", m = {m}")
     values = opt.values()
@@ -134,7 +138,9 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
 def gradcheck_rows(checks, tolerance: float) -> tuple[list[tuple[str, ...]], list[int]]:
     """The table of `gradsim gradcheck` and the layers that fail: a layer passes within ``tolerance``, or
     within 3× what rounding in J alone gives ("ok (rounding)"); one too small to measure is "unresolved"."""
-    rows = [("l", "W[l] rel. error", "b[l] rel. error", "checked", "kinks", "ε(W)", "rounding", "")]
+    bn = any(c.rel_error_gamma is not None for c in checks)  # batch norm: gamma[l], beta[l] too
+    rows = [("l", "W[l] rel. error", "b[l] rel. error") + (("gamma, beta",) if bn else ())
+            + ("checked", "kinks", "ε(W)", "rounding", "")]
     bad = []
     for c in checks:
         ok = math.isfinite(c.rel_error) and c.rel_error <= tolerance
@@ -142,6 +148,8 @@ def gradcheck_rows(checks, tolerance: float) -> tuple[list[tuple[str, ...]], lis
         verdict = "ok" if ok else "ok (rounding)" if at_noise else "FAIL" if c.resolved else "unresolved"
         if verdict == "FAIL":
             bad.append(c.layer)
-        rows.append((str(c.layer), fmt(c.rel_error_W), fmt(c.rel_error_b), f"{c.checked}/{c.total}",
-                     str(c.skipped), f"{c.eps_W:.0e}", fmt(c.noise), verdict))
+        extra = () if not bn else ("—",) if c.rel_error_gamma is None else \
+            (f"{fmt(c.rel_error_gamma)}, {fmt(c.rel_error_beta)}",)
+        rows.append((str(c.layer), fmt(c.rel_error_W), fmt(c.rel_error_b)) + extra
+                    + (f"{c.checked}/{c.total}", str(c.skipped), f"{c.eps_W:.0e}", fmt(c.noise), verdict))
     return rows, bad

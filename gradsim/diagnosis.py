@@ -43,8 +43,15 @@ QUANTITIES: dict[str, Quantity] = {
     "dA": Quantity("dA", 0, True),
     "dW": Quantity("dW", 1, True),
     "db": Quantity("db", 1, True),
+    "dgamma": Quantity("dgamma", 1, True),  # batch norm's (NaN on a layer without)
 }
 GRADIENTS = ("dZ", "dA", "dW", "db")  # the order the panel's key cycles through
+BATCH_NORM_GRADIENTS = GRADIENTS + ("dgamma",)  # ... in a net with batch norm
+
+
+def quantities(batch_norm: bool) -> tuple[str, ...]:
+    """The keys of QUANTITIES a net has: dgamma only with batch norm."""
+    return tuple(QUANTITIES) if batch_norm else tuple(k for k in QUANTITIES if k not in BATCH_NORM_GRADIENTS[4:])
 
 SATURATED = 0.5  # a hidden layer with at least this share of saturated (or dead) units is named
 PER_LAYER = 1.25  # a steady factor beyond ×1.25 (or below ×0.8) per layer over ≥ 3 layers is named

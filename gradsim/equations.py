@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
+from . import equations_bn
 from .diagnosis import unit_word
 from .display import fmt, norm, percent, shape
 
@@ -90,9 +91,9 @@ class _View:
         n = self.sim.n
         if kind in ("W", "dW"):
             return shape((n[l], n[l - 1]))
-        if kind in ("b", "db"):
+        if kind in ("b", "db", "gamma", "beta", "dgamma", "dbeta", "mu", "sigma2"):
             return shape((n[l], 1))
-        return shape((n[l], self.mb))  # Z, A, dZ, dA
+        return shape((n[l], self.mb))  # Z, A, dZ, dA (Zhat, Ztilde and theirs)
 
     def transposed(self, name: str) -> str:
         inner = self.shape(name)[1:-1].split(",")
@@ -125,6 +126,8 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
         if g.dead is not None:
             value += f"   dead {percent(stats['fraction_dead'])}"
     k, p = sim.skips[l - 1], sim.dropout[l - 1]
+    if sim.bns[l - 1] is not None:  # batch norm: mu, sigma2, Zhat, Ztilde between Z[l] and A[l]
+        return out + equations_bn.forward_lines(sim, v, l, ran, value)
     if p:  # dropout: this iteration's mask M[l] (1 keeps a unit, 0 drops it) and the inverted scaling
         mk = f"M[{l}]"
         M = v.arrays.get(mk) if ran else None
@@ -173,6 +176,8 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     if l == L and sim.loss.fused_with == g.name:
         out.append(Equation(label, dz, f"{dz} = (A[{L}] − Y)/m",
                             f"{v.shape(a)} − {v.shape(a)} → {v.shape(dz)}", val(dz)))
+    elif sim.bns[l - 1] is not None:  # batch norm: dZtilde, dgamma, dbeta, dZhat, then dZ[l]
+        out += equations_bn.backward_lines(sim, v, l, ran)
     else:
         if l == L:
             rhs = sim.loss.dA_formula.format(L=L)
@@ -185,7 +190,8 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
     dw, db = f"dW[{l}]", f"db[{l}]"
     out.append(Equation(label, dw, f"{dw} = {dz}·A[{l - 1}]ᵀ",
                         f"{v.shape(dz)}·{v.transposed(f'A[{l - 1}]')} → {v.shape(dw)}", val(dw)))
-    out.append(Equation(label, db, f"{db} = Σ_i {dz}", f"{v.shape(dz)} → {v.shape(db)}", val(db)))
+    out.append(Equation(label, db, f"{db} = Σ_i {dz}", f"{v.shape(dz)} → {v.shape(db)}",
+                        val(db) + (equations_bn.db_note(sim, l) if val(db) else "")))
     if l > 1:
         dp = f"dA[{l - 1}]"
         skips = [f"dA[{j}]" for j in sim.skip_sources[l - 1]]  # layers whose skip reads A[l−1]
@@ -211,21 +217,20 @@ def _update(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     if not opt.schedule.constant:  # α(t) under the schedule, then the optimiser's step with it
         out.append(Equation("update", "α(t)", f"{opt.schedule.entry.formula}   [{opt.schedule.describe()}]",
                             f"t = {t}, α = {fmt(opt.learning_rate)}", f"α({t}) = {lr}"))
-    for l in range(1, sim.L + 1):
-        for p in ("W", "b"):
-            name = f"{p}[{l}]"
-            s = v.shape(name)
-            value = ""
-            if ran:
-                old, new = sim.arrays.get(name), sim.param(name)
-                if old is not None:
-                    with np.errstate(all="ignore"):
-                        step = norm(new - old)
-                    value = f"‖Δ{name}‖ = {fmt(step)}   ‖{name}‖ = {fmt(norm(new))}"
-            text = formula.format(p=p, l=l)
-            if not opt.schedule.constant:
-                text = text.replace("α·", "α(t)·")
-            out.append(Equation("update", name, text, shapes.format(s=s, lr=lr), value))
+    for name in sim.param_keys:  # W[l], b[l] of every layer, then batch norm's gamma[l], beta[l]
+        p, l = name[:-1].split("[")
+        s = v.shape(name)
+        value = ""
+        if ran:
+            old, new = sim.arrays.get(name), sim.param(name)
+            if old is not None:
+                with np.errstate(all="ignore"):
+                    step = norm(new - old)
+                value = f"‖Δ{name}‖ = {fmt(step)}   ‖{name}‖ = {fmt(norm(new))}"
+        text = formula.format(p=p, l=l)
+        if not opt.schedule.constant:
+            text = text.replace("α·", "α(t)·")
+        out.append(Equation("update", name, text, shapes.format(s=s, lr=lr), value))
     return out
 
 
@@ -238,13 +243,13 @@ def _transform_lines(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
     from .engine.transforms import global_norm
 
     L = sim.L
-    keys = [f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db")]
+    keys = sim.param_keys
     arrays = sim.arrays
-    grads = tuple(arrays.get(k) for k in keys)
+    grads = tuple(arrays.get("d" + k) for k in keys)
     have = ran and all(g is not None for g in grads)
     steps = []
     if have:
-        params = tuple(arrays[f"{k}[{l}]"] for l in range(1, L + 1) for k in ("W", "b"))
+        params = tuple(arrays[k] for k in keys)
         with np.errstate(all="ignore"):
             steps = [global_norm(g) for _, g in chain.steps(params, grads, v.mb)]
             before = global_norm(grads)
@@ -255,7 +260,7 @@ def _transform_lines(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
             value = f"‖g‖ = {fmt(before if i == 0 else steps[i - 1])} → {fmt(steps[i])}"
         entry = spec.entry
         formula = entry.formula.format(l="l")
-        out.append(Equation("update", "g", f"{formula}   [{spec.describe()}]", f"g = dW[1..{L}], db[1..{L}]", value))
+        out.append(Equation("update", "g", f"{formula}   [{spec.describe()}]", f"g = dW[1..{L}], db[1..{L}]" + (", dgamma, dbeta" if len(keys) > 2 * L else ""), value))
     return out
 
 

@@ -51,7 +51,6 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .engine.stats import norm_quiet, std_quiet
 from .engine import evaluate, update_stats
 from .outputs import atomic_open
 from .engine.rowstats import norms_stds_quiet
@@ -68,6 +67,7 @@ PER_LAYER = (
 NORMS = (("dW", 1, 0), ("db", 1, 0), ("A", 1, 0), ("dZ", 1, 0), ("dA", 0, -1))
 FLAGS = ("nonfinite", "blowup", "halted")
 NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
+NPZ_BATCH_NORM = ("gamma", "beta", "mu", "sigma2", "Zhat", "Ztilde", "dZtilde", "dgamma", "dbeta", "dZhat")
 
 
 def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
@@ -195,6 +195,8 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
             out[name] = arrays[name]
         if f"M[{l}]" in arrays:  # a dropout layer's mask (engine/dropout.py)
             out[f"M[{l}]"] = arrays[f"M[{l}]"]
+        if sim.bns[l - 1] is not None:  # batch norm's parameters and cached steps (engine/batchnorm.py)
+            out.update((f"{kind}[{l}]", arrays[f"{kind}[{l}]"]) for kind in NPZ_BATCH_NORM)
     if "dA[0]" not in arrays:
         raise ValueError(f"iteration {sim.iteration} has no dA[0]: it did not finish its backward pass")
     out["dA[0]"] = arrays["dA[0]"]

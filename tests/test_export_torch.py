@@ -12,7 +12,7 @@ pytest.importorskip("torch", reason="PyTorch is not installed: the --torch expor
 from gradsim.engine.activations import hidden_activations  # noqa: E402
 from gradsim.engine.init import selectable_initializers  # noqa: E402
 from gradsim.engine.optim import OPTIMIZERS  # noqa: E402
-from gradsim.export import export, files_for  # noqa: E402
+from gradsim.export import export  # noqa: E402
 from gradsim.scenario import load_scenario  # noqa: E402
 
 from export_helpers import assert_same, exported_run, first_gradients, gradsim_run, run_in_process, scenario  # noqa: E402

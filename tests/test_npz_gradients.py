@@ -58,7 +58,8 @@ def cost(loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
 
 
 def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | None = None, masks=None):
-    """(J, kinks) from layer ``start`` on, given A[0..start-1] (``below``: a skip may read any of them).
+    """(J, kinks) from layer ``start`` on, given A[0..start-1] (``below``: a skip may read any of them); a
+    batch-norm layer normalises Z[l] over the batch before g (its kinks are then Ztilde's).
     ``kinks`` records on which side of its kink every piecewise-linear piece sits (Z > 0 of ReLU layers,
     ŷ > y of the l1 loss): where it does not change between θ − ε and θ + ε, J is smooth there and a finite
     difference must match. A layer with ``skip = k`` adds A[l−k]: A[l] = g(Z[l]) + A[l−k]; one with
@@ -69,6 +70,10 @@ def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | Non
     for l in range(start, len(layers) + 1):
         layer = layers[l - 1]
         Z = params[f"W[{l}]"] @ A + params[f"b[{l}]"]
+        if "batch_norm" in layer:  # Zhat over the batch's columns (biased variance), then gamma ⊙ Zhat + beta
+            mu = Z.mean(axis=1, keepdims=True)
+            var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
+            Z = params[f"gamma[{l}]"] * (Z - mu) / np.sqrt(var + layer["batch_norm"]["eps"]) + params[f"beta[{l}]"]
         A = g(layer["activation"], Z, layer)
         if layer.get("skip"):
             A = A + seen[l - layer["skip"]]
@@ -100,7 +105,7 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     z = np.load(path)
     layers, loss = spec["layers"], spec["loss"]
     X, Y = z["X"], z["Y"]
-    params = {k: z[k].copy() for k in z.files if k[0] in "Wb"}
+    params = {k: z[k].copy() for k in z.files if k.split("[")[0] in ("W", "b", "gamma", "beta")}
     masks = {k: z[k] for k in z.files if k[0] == "M"}  # held fixed: J is a function of W, b given them
     As = [X]
     J, _ = forward(params, [X], Y, layers, loss, As=As, masks=masks)
@@ -120,7 +125,8 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     checked = straddled = 0
     for l in range(1, len(layers) + 1):
         _, base = forward(params, As[:l], Y, layers, loss, start=l, masks=masks)  # layers below l do not move
-        for p, grad in ((f"W[{l}]", z[f"dW[{l}]"]), (f"b[{l}]", z[f"db[{l}]"])):
+        own = [(f"{k}[{l}]", z[f"d{k}[{l}]"]) for k in ("W", "b", "gamma", "beta") if f"{k}[{l}]" in params]
+        for p, grad in own:
             flat = params[p].reshape(-1)
             for e in rng.choice(flat.size, min(per_param, flat.size), replace=False):
                 got = float(grad.reshape(-1)[e])

@@ -22,7 +22,7 @@ from gradsim.engine.network import cost, gradients, skip_sources
 from gradsim.equations import equations
 from gradsim.engine.phases import Phase
 from export_helpers import assert_same, exported_run, gradsim_run
-from gradsim.scenario import build_simulation, load_scenario, loads_scenario
+from gradsim.scenario import build_simulation, load_scenario
 
 # layer 1 skips from A[0] = X (k = l), layer 3 from A[2] (k = 1), layer 5 from A[1] (k = 4, across layers)
 LAYERS = [LayerSpec(3, "tanh", skip=1), LayerSpec(3, "sigmoid"), LayerSpec(3, "sigmoid", skip=1),

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from gradsim.cli import gradsim as main
 from gradsim.engine import LayerSpec, OptimizerSpec, ScheduleSpec, Simulation
 from gradsim.engine.schedules import SCHEDULES
-from gradsim.scenario import build_simulation, loads_scenario
+from gradsim.scenario import loads_scenario
 
 from export_helpers import assert_same, exported_run, gradsim_run, scenario
 

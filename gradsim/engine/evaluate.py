@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from . import batchnorm
 from .network import forward_pass
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,19 +39,24 @@ DATA = ("J_full_data", "J_test_data")  # the data losses alone: trace columns on
 
 
 def used_params(sim: "Simulation") -> tuple[Array, ...]:
-    """(W[1], b[1], ..., W[L], b[L]) of the current iteration's forward pass (the initial ones before it)."""
+    """The parameters (``sim.param_keys``) of the current iteration's forward pass (the initial ones before it)."""
     arrays = sim.arrays
-    keys = [f"{k}[{l}]" for l in range(1, sim.L + 1) for k in ("W", "b")]
+    keys = sim.param_keys
     if all(k in arrays for k in keys):
         return tuple(arrays[k] for k in keys)
     return sim.params
 
 
 def forward(sim: "Simulation", X: Array, params: Sequence[Array] | None = None) -> tuple[Array, Array]:
-    """(Z[L], A[L]) of the network on the columns of ``X``; ``params`` default to ``sim.params`` (the newest)."""
+    """(Z[L], A[L]) of the network on the columns of ``X``; ``params`` default to ``sim.params`` (the newest).
+    Batch-norm layers normalise with the running statistics (``sim.running``), never the columns' own."""
     params = sim.params if params is None else params
+    X = np.asarray(X, dtype=np.float64)
     with np.errstate(all="ignore"):
-        Zs, _, As = forward_pass(params, np.asarray(X, dtype=np.float64), sim.acts, sim.skips)
+        if any(bn is not None for bn in getattr(sim, "bns", ())):
+            lay = batchnorm.forward_pass(params, sim.param_keys, X, sim.acts, sim.skips, sim.bns, sim.running)
+            return lay[-1]["Z"], lay[-1]["A"]
+        Zs, _, As = forward_pass(params, X, sim.acts, sim.skips)
     return Zs[-1], As[-1]
 
 

@@ -18,6 +18,11 @@ Rounding limits what a difference of J can see: the numerator carries an error o
 W[l] and b[l] therefore gets its own ε, raised from ``eps`` (up to 0.1) until ε·rms(g) ≥ 3.3e-8·|J|;
 where even ε = 0.1 cannot reach 1e-6 (a saturated layer's 1e-32 gradients), the layer is reported as
 not ``resolved`` — below what finite differences can check — instead of as a mismatch.
+
+Batch norm (engine/batchnorm.py): gamma[l], beta[l] are checked too (``rel_error_gamma``, ``rel_error_beta``);
+b[l] of such a layer does not enter J (mu absorbs it), so its FD and backprop gradients are both at rounding
+level and count as agreement; and W[l]'s step is scaled by rms(W[l]) when that is below 1, since J depends
+only on the direction of W[l]'s rows and its curvature grows as 1/‖W‖².
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import batchnorm
 from .dropout import masks_of
 from .network import forward_pass, gradients
 
@@ -43,10 +49,13 @@ class LayerCheck:
     eps_b: float = math.nan
     resolved: bool = True  # False: gradients too small to measure, or every sample on a kink
     noise: float = 0.0  # the relative error that rounding in J alone would give (3.3e-16·|J|/ε per entry)
+    rel_error_gamma: float | None = None  # batch norm's gamma[l], beta[l] (None: a layer without)
+    rel_error_beta: float | None = None
 
     @property
     def rel_error(self) -> float:
-        return max(self.rel_error_W, self.rel_error_b)
+        extra = [e for e in (self.rel_error_gamma, self.rel_error_beta) if e is not None]
+        return max(self.rel_error_W, self.rel_error_b, *extra)
 
 
 def _rel(a: np.ndarray, n: np.ndarray) -> float:
@@ -54,9 +63,15 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
     return 0.0 if den == 0.0 else float(np.linalg.norm(a - n)) / den
 
 
-def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None) -> tuple[float, bytes]:
-    """J, and the patterns that make J non-differentiable (the entries' kinks) as one key."""
-    Zs, _, As = forward_pass(params, X, acts, skips, masks)
+def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None, bn=None) -> tuple[float, bytes]:
+    """J, and the patterns that make J non-differentiable (the entries' kinks) as one key.
+    ``masks``: a dropout net's masks of the iteration, held fixed; ``bn``: (param_keys, the layers'
+    BatchNormSpecs) for a net with batch norm (batch statistics; such a net has no dropout)."""
+    if bn is None:
+        Zs, _, As = forward_pass(params, X, acts, skips, masks)
+    else:
+        lay = batchnorm.forward_pass(params, bn[0], X, acts, skips, bn[1])
+        Zs, As = [d["pre"] for d in lay], [d["A"] for d in lay]  # kinks are where g's input crosses them
     Z, A = Zs[-1], As[-1]
     key = [np.packbits(g.kink(Zl)).tobytes() for g, Zl in zip(acts, Zs) if g.kink is not None]
     if loss.kink is not None:
@@ -65,14 +80,14 @@ def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None) -> tuple
     return loss.value(Z, A, Y), b"|".join(key)
 
 
-def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None, masks=None) -> float | None:
+def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None, masks=None, bn=None) -> float | None:
     """Fourth-order difference of J along entry e of ``flat``, or None if the stencil crosses a kink."""
     old = flat[e]
     J = []
     try:
         for h in (2 * eps, eps, -eps, -2 * eps):
             flat[e] = old + h
-            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips, masks)
+            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn)
             if key != base:
                 return None
             J.append(j)
@@ -98,20 +113,33 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
     rng = np.random.default_rng(seed)
     out = []
     with np.errstate(all="ignore"):
-        grads = gradients(tuple(params), X, Y, acts, loss, skips, masks)
-        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks)
+        keys = sim.param_keys
+        bn = (keys, sim.bns) if any(b is not None for b in sim.bns) else None
+        if bn is None:
+            grads = gradients(tuple(params), X, Y, acts, loss, skips, masks)
+        else:
+            grads = batchnorm.gradients(tuple(params), keys, X, Y, acts, loss, skips, sim.bns)
+        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn)
         done = 0
         total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
             errs, checked, skipped, step_used, resolved, noise2, scale = [], 0, 0, [], True, 0.0, 0.0
-            for j in (2 * (l - 1), 2 * (l - 1) + 1):
+            own = [keys.index(k) for k in batchnorm.layer_param_keys(keys, l)]  # W, b (gamma, beta)
+            for j in own:
                 flat = params[j].reshape(-1)
                 n = flat.size
                 take = np.arange(n) if n <= max_per_layer else np.sort(rng.choice(n, max_per_layer, replace=False))
                 g = grads[j].reshape(-1)[take]
                 rms = float(np.sqrt(np.mean(g * g))) if g.size else 0.0
-                step = eps if rms == 0.0 else float(np.clip(3.3e-8 * abs(J0) / rms, eps, 0.1))
-                if rms < 3.3e-10 * abs(J0) / step:  # FD's relative error would exceed 1e-6 even at this ε
+                lo = eps
+                if bn is not None and sim.bns[l - 1] is not None and keys[j] == f"W[{l}]":
+                    # batch norm makes J invariant to W[l]'s scale, so its curvature grows as 1/‖W‖²: a step
+                    # relative to W's entries keeps the stencil's truncation error where it is for W ~ 1
+                    lo = eps * min(1.0, float(np.sqrt(np.mean(flat * flat))) or 1.0)
+                step = lo if rms == 0.0 else float(np.clip(3.3e-8 * abs(J0) / rms, lo, 0.1))
+                # batch norm's mu absorbs b[l]: J does not depend on it, db[l] is 0 up to rounding
+                absorbed = bn is not None and sim.bns[l - 1] is not None and keys[j] == f"b[{l}]"
+                if rms < 3.3e-10 * abs(J0) / step and not absorbed:  # FD's relative error would exceed 1e-6
                     resolved = False
                 kept, fd = [], []
                 for e in take:
@@ -119,7 +147,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                         done += 1
                         progress(done, total_entries)
                     for h in (step, step / 10, step / 100):
-                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips, masks)
+                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips, masks, bn)
                         if d is not None:
                             noise2 += (3.3e-16 * abs(J0) / h) ** 2
                             break
@@ -133,11 +161,18 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                 if take.size and not kept:
                     resolved = False  # every sampled entry sits within ε/100 of a kink
                 ok = len(kept) > 0 and bool(np.all(np.isfinite(fd_a)))
+                if absorbed and ok:  # both at rounding level is agreement: 0, else the mismatch is 1
+                    floor = 100 * 3.3e-16 * max(abs(J0), 1e-300) / step
+                    near0 = float(np.abs(fd_a).max()) <= floor and float(np.abs(g).max()) <= floor
+                    errs.append(0.0 if near0 else _rel(grads[j].reshape(-1)[kept], fd_a))
+                    checked += len(kept)
+                    continue
                 errs.append(_rel(grads[j].reshape(-1)[kept], fd_a) if ok else math.nan)
                 if ok:
                     scale += float(np.linalg.norm(grads[j].reshape(-1)[kept]) + np.linalg.norm(fd_a))
                 checked += len(kept)
-            total = sim.params[2 * (l - 1)].size + sim.params[2 * l - 1].size
+            total = sum(sim.params[j].size for j in own)
             noise = math.sqrt(noise2) / scale if scale > 0 else math.inf
-            out.append(LayerCheck(l, errs[0], errs[1], checked, total, skipped, *step_used, resolved, noise))
+            out.append(LayerCheck(l, errs[0], errs[1], checked, total, skipped, *step_used[:2], resolved, noise,
+                                  *errs[2:]))
     return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from .activations import Activation, get_activation
 from .losses import Loss, fused_dZ
@@ -39,14 +39,16 @@ class LayerSpec:
     params: Values
     skip: int  # k > 0: A[l] = g(Z[l]) + A[l−k] (a residual connection); 0: none
     dropout: float  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training (engine/dropout.py); 0: none
+    batch_norm: Any  # an engine.batchnorm.BatchNormSpec (A[l] = g(γ ⊙ Ẑ[l] + β)), or None
 
     def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), *, skip: int = 0,
-                 dropout: float = 0.0, **values: float):
+                 dropout: float = 0.0, batch_norm: Any = None, **values: float):
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
         object.__setattr__(self, "skip", int(skip))
         object.__setattr__(self, "dropout", float(dropout))
+        object.__setattr__(self, "batch_norm", batch_norm)
 
     def resolve(self) -> Activation:
         return get_activation(self.activation, **dict(self.params))

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import dropout, optim, residual
+from . import batchnorm, dropout, optim, residual
 from .network import layer_backward, layer_forward, output_dZ
 from .phases import Phase
 from .record import Record
@@ -36,6 +36,8 @@ class PhaseSteps:
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
         if self.dropout[l - 1]:
             return dropout.forward_fn(self, l)
+        if self.bns[l - 1] is not None:
+            return batchnorm.forward_fn(self, l)
         if self.skips[l - 1]:
             return residual.forward_fn(self, l)
 
@@ -68,6 +70,8 @@ class PhaseSteps:
         dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
         if self.dropout[l - 1]:
             return dropout.backward_fn(self, l)
+        if self.bns[l - 1] is not None:
+            return batchnorm.backward_fn(self, l)
         if self.skips[l - 1] or self._into[l - 1]:
             return residual.backward_fn(self, l)
 

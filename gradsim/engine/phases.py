@@ -11,13 +11,17 @@ network panel look positions up in it; nobody else writes the order down.
 
 Names are (kind, layer) pairs in the lecture's notation, layer None for J:
 
-- forward l:  Z[l], A[l] (and the unit fractions fraction_saturated[l], fraction_dead[l] of that layer)
+- forward l:  Z[l], A[l] (and the unit fractions fraction_saturated[l], fraction_dead[l] of that layer);
+              on a batch-norm layer also mu[l], sigma2[l], Zhat[l], Ztilde[l] between them
 - loss:       J (and its terms J_data, J_reg: J_reg is weight decay's penalty, 0 without one)
-- backward l: dA[L] (only when l = L: the loss's gradient), dZ[l], dW[l], db[l], dA[l-1]
-  (backward 1 also completes ‖g‖: norm_g, norm_g_transformed)
-- update:     the new W[l], b[l] of every layer
+- backward l: dA[L] (only when l = L: the loss's gradient), dZ[l], dW[l], db[l], dA[l-1]; on a batch-norm
+              layer dZtilde[l], dgamma[l], dbeta[l], dZhat[l] before dZ[l]
+              (backward 1 also completes ‖g‖: norm_g, norm_g_transformed)
+- update:     the new W[l], b[l] of every layer (and gamma[l], beta[l] of a batch-norm layer)
 
-X, Y, A[0] and the W[l], b[l] the forward pass uses are there from the iteration's start.
+X, Y, A[0] and the W[l], b[l] (gamma[l], beta[l]) the forward pass uses are there from the iteration's start.
+``batch_norm=True`` lists the batch-norm names as on a layer with it; which layers have it is the network's
+(engine/batchnorm.py), and ``computed_by`` answers for the names as if every layer had it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 KINDS = ("forward", "loss", "backward", "update")
+
+PARAMS = ("W", "b", "gamma", "beta")  # gamma, beta: a batch-norm layer's (engine/batchnorm.py)
+BN_FORWARD = ("mu", "sigma2", "Zhat", "Ztilde")  # the same as engine/batchnorm.py's (tests check)
+BN_BACKWARD = ("dZtilde", "dgamma", "dbeta", "dZhat")
+BN_NAMES = frozenset(PARAMS[2:] + BN_FORWARD + BN_BACKWARD)
 
 Name = tuple[str, "int | None"]  # ("Z", 2) is Z[2]; ("J", None) is J
 
@@ -53,23 +62,28 @@ def phase_table(L: int) -> tuple[Phase, ...]:
     )
 
 
-def at_start(L: int) -> tuple[Name, ...]:
-    """What an iteration has before its first phase: X, Y, A[0] and the parameters W[l], b[l]."""
-    return (("X", None), ("Y", None), ("A", 0)) + tuple((k, l) for l in range(1, L + 1) for k in ("W", "b"))
+def at_start(L: int, batch_norm: bool = False) -> tuple[Name, ...]:
+    """What an iteration has before its first phase: X, Y, A[0] and the parameters W[l], b[l]
+    (and gamma[l], beta[l] with ``batch_norm``)."""
+    keys = PARAMS if batch_norm else PARAMS[:2]
+    return (("X", None), ("Y", None), ("A", 0)) + tuple((k, l) for l in range(1, L + 1) for k in keys)
 
 
-def computes(phase: Phase, L: int) -> tuple[Name, ...]:
-    """The names ``phase`` computes, in the order it computes them."""
+def computes(phase: Phase, L: int, batch_norm: bool = False) -> tuple[Name, ...]:
+    """The names ``phase`` computes, in the order it computes them (``batch_norm``: as on a layer with it)."""
     l = phase.layer
+    fwd, bwd, keys = (BN_FORWARD, BN_BACKWARD, PARAMS) if batch_norm else ((), (), PARAMS[:2])
     if phase.kind == "forward":
-        return (("Z", l), ("A", l), ("fraction_saturated", l), ("fraction_dead", l))
+        return (("Z", l),) + tuple((k, l) for k in fwd) + (("A", l), ("fraction_saturated", l),
+                                                                ("fraction_dead", l))
     if phase.kind == "loss":
         return (("J", None), ("J_data", None), ("J_reg", None))
     if phase.kind == "backward":
-        return ((("dA", L),) if l == L else ()) + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1)) \
-            + ((("norm_g", None), ("norm_g_transformed", None)) if l == 1 else ())  # ‖g‖ once every dW, db is
+        return (((("dA", L),) if l == L else ()) + tuple((k, l) for k in bwd)
+                + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1))
+                + ((("norm_g", None), ("norm_g_transformed", None)) if l == 1 else ()))  # ‖g‖ once every dW, db is
     if phase.kind == "update":
-        return tuple((k, j) for j in range(1, L + 1) for k in ("W", "b"))
+        return tuple((k, j) for j in range(1, L + 1) for k in keys)
     raise ValueError(f"no phase kind {phase.kind!r}; the kinds are {', '.join(KINDS)}")
 
 
@@ -80,10 +94,10 @@ def _positions(L: int) -> dict[Phase, int]:
 
 @lru_cache(maxsize=64)
 def _first_computed(L: int) -> dict[Name, Phase]:
-    start = set(at_start(L))
+    start = set(at_start(L, True))  # batch norm's names too (which layers have them is the network's)
     out: dict[Name, Phase] = {}
     for phase in phase_table(L):
-        for name in computes(phase, L):
+        for name in computes(phase, L, True):
             if name not in start:
                 out.setdefault(name, phase)
     return out

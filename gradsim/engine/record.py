@@ -74,7 +74,8 @@ class Record:
         """On a forward record: the fractions of saturated sigmoid/tanh and dead ReLU units of Z[l], A[l]."""
         if self.kind != "forward" or self.activation is None:
             return {}
-        Z, A = self.arrays[f"Z[{self.layer}]"], self.arrays[f"A[{self.layer}]"]
+        arrays, l = self.arrays, self.layer
+        Z, A = arrays.get(f"Ztilde[{l}]", arrays[f"Z[{l}]"]), arrays[f"A[{l}]"]  # batch norm: g reads Ztilde
         return {"fraction_saturated": fraction_saturated(self.activation, Z, A),
                 "fraction_dead": fraction_dead(self.activation, Z, A)}
 
@@ -98,6 +99,7 @@ class Start(NamedTuple):
     opt_state: tuple
     blowup: BlowUp | None
     halted: bool
+    running: tuple = ()  # batch norm's running statistics (l, (running_mu, running_var)) at that start
 
 
 def readonly(*arrays: Array) -> None:

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import dropout, optim
+from . import batchnorm, dropout, optim
 from .activations import Activation, fraction_dead, fraction_saturated
 from .fpguard import FPGuard
 from .history import History
@@ -77,9 +77,12 @@ class Simulation(PhaseSteps):
         for l, k in enumerate(self.skips, start=1):
             if k and (k > l or self.n[l - k] != self.n[l]):
                 raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l and n[l−k] = n[l]")
+        self.bns = tuple(ls.batch_norm for ls in self.layers)  # batch norm per layer (engine/batchnorm.py)
+        if self.bns[-1] is not None:
+            raise ValueError("batch_norm on a hidden layer only (the loss reads the output layer's A[L])")
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
         self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
-        reason = dropout.check(self.dropout, self.skips)
+        reason = dropout.check(self.dropout, self.skips) or batchnorm.check_with_dropout(self.bns, self.dropout, self.skips)
         if reason:
             raise ValueError(reason)
         self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip or dropout (A[l] is not g(Z[l]) there)
@@ -94,7 +97,7 @@ class Simulation(PhaseSteps):
         self.optimizer = optimizer
         self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
         self._rate = optimizer.schedule.rate_fn(optimizer.learning_rate)  # t ↦ α(t) (engine/schedules.py)
-        self.transforms = Chain(transforms)  # gradient transformations before the optimiser (engine/transforms.py)
+        self.transforms = Chain(transforms, weights=2 * self.L)  # gradient transformations before the optimiser (engine/transforms.py)
         self._chain = self.transforms.grads if self.transforms else None
         self._penalty = self.transforms.penalty if self.transforms.has_penalty else None
         self.seed = seed
@@ -108,16 +111,24 @@ class Simulation(PhaseSteps):
             W, b = init_layer(rng, self.n[l], self.n[l - 1], specs[l - 1])
             readonly(W, b)
             params += [W, b]
+        for l, bn in enumerate(self.bns, start=1):  # gamma[l], beta[l] after every W, b
+            if bn is not None:
+                params += batchnorm.initial(self.n[l])
+        readonly(*params)
         self._initial = tuple(params)
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
+        batchnorm.check_batches(self.bns, self.m, self.batches.size)
 
         L = self.L
         self.phases: list[Phase] = list(phase_table(L))
         self.P = len(self.phases)
+        self._param_keys = batchnorm.param_keys(L, self.bns)  # the parameter tuple's order, in one place
+        self._grad_keys = batchnorm.grad_keys(self._param_keys)
+        self._index = {k: i for i, k in enumerate(self._param_keys)}
+        self._running0 = {l: batchnorm.initial_running(self.n[l]) for l, bn in enumerate(self.bns, 1) if bn}
+        readonly(*(a for r in self._running0.values() for a in r))
         self._fns: list[Callable[[], Record]] = [self._phase_fn(phase) for phase in self.phases]
         self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in ("Z", "A")}
-        self._param_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
-        self._grad_keys = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("dW", "db"))
         nbytes = sum(p.nbytes for p in params) * (1 + len(optimizer.entry.slots))
         self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
         self._guard = FPGuard(self._on_fp)  # np.errstate(call=self._on_fp, ...) for every step
@@ -138,6 +149,7 @@ class Simulation(PhaseSteps):
         self.blowup: BlowUp | None = None
         self.halted = False
         self._history: deque[Start] = deque(maxlen=self.history_size)
+        self._running: dict[int, tuple[Array, Array]] = dict(self._running0)
         self._fp = False
 
     @property
@@ -184,9 +196,19 @@ class Simulation(PhaseSteps):
         return self.records[-1] if self.records else None
 
     def param(self, name: str) -> Array:
-        """Current parameter "W[l]" or "b[l]" (after this iteration's update if it ran)."""
-        kind, l = name[0], int(name[2:-1])
-        return self.params[2 * (l - 1) + (kind == "b")]
+        """Current parameter "W[l]", "b[l]" (or "gamma[l]", "beta[l]"), after this iteration's update if it ran."""
+        return self.params[self._index[name]]
+
+    @property
+    def param_keys(self) -> tuple[str, ...]:
+        """The names of ``params`` in order: W[1], b[1], ..., W[L], b[L], then gamma[l], beta[l] of each
+        batch-norm layer (engine/batchnorm.py)."""
+        return self._param_keys
+
+    @property
+    def running(self) -> dict[int, tuple[Array, Array]]:
+        """Batch norm's running statistics l ↦ (running_mu[l], running_var[l]) as the last forward left them."""
+        return dict(self._running)
 
     def layer_stats(self, l: int) -> dict[str, float]:
         """Saturation and dead-unit fractions of layer l in the current iteration (NaN before forward l)."""
@@ -195,6 +217,8 @@ class Simulation(PhaseSteps):
             return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
         g = self.acts[l - 1]
         Z = self._cache[self._names["Z"][l]]
+        if self.bns[l - 1] is not None:
+            Z = self._cache[f"Ztilde[{l}]"]  # batch norm: g reads Ztilde[l]
         if self.skips[l - 1] or self.dropout[l - 1]:
             A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added or the mask applied
         return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
@@ -318,7 +342,8 @@ class Simulation(PhaseSteps):
 
     def _begin_iteration(self) -> None:
         t = self.iteration + 1
-        self._history.append(Start(t, self._params, self.opt_state, self.blowup, self.halted))
+        self._history.append(Start(t, self._params, self.opt_state, self.blowup, self.halted,
+                                   tuple(self._running.items())))
         idx = self.batches.indices(t)
         if idx is None:
             Xb, Yb = self.X, self.Y
@@ -355,6 +380,7 @@ class Simulation(PhaseSteps):
             self._history.pop()
         self._params, self.opt_state = start.params, start.opt_state
         self.blowup, self.halted = start.blowup, start.halted
+        self._running = dict(start.running)
         self.J_history.truncate(iteration - 1)
         self.iteration = iteration - 1
         self._fp = False

@@ -52,6 +52,7 @@ class Transform:
     # transform's gradient term: the script uses it in place of torch_apply while nothing comes before it)
     torch_apply: str = ""
     torch_penalty: str = ""
+    weights_only: bool = False  # acts on (W[1], b[1], ..., W[L], b[L]) alone, not on batch norm's gamma, beta
 
 
 def global_norm(grads: Sequence[Array]) -> float:
@@ -108,7 +109,8 @@ TRANSFORMS: dict[str, Transform] = {
                               np_penalty="{lambda} / (2.0 * m) * sum(norm(Wl) ** 2 for Wl in W[1:])",
                               torch_apply="for linear in net.linear:  # biases are not decayed\n"
                                           "    linear.weight.grad.add_(linear.weight.detach(), alpha={lambda} / m)",
-                              torch_penalty="{lambda} / (2.0 * m) * sum((linear.weight ** 2).sum() for linear in net.linear)"),
+                              torch_penalty="{lambda} / (2.0 * m) * sum((linear.weight ** 2).sum() for linear in net.linear)",
+                              weights_only=True),
 }
 
 
@@ -142,10 +144,14 @@ class TransformSpec:
 
 
 class Chain:
-    """Transformations applied in order (bound once): ``grads(params, grads, m)`` and ``penalty(params, m)``."""
+    """Transformations applied in order (bound once): ``grads(params, grads, m)`` and ``penalty(params, m)``.
 
-    def __init__(self, specs: Sequence[TransformSpec]):
+    ``weights``: how many leading entries of the tuples are W[1], b[1], ..., W[L], b[L] (2L); the rest
+    (batch norm's gamma, beta) are seen by every transform but those marked ``weights_only``."""
+
+    def __init__(self, specs: Sequence[TransformSpec], weights: int | None = None):
         self.specs = tuple(specs)
+        self.weights = weights
         self._bound = [(s.entry, s.values()) for s in self.specs]
         self.has_penalty = any(e.penalty is not None for e, _ in self._bound)
 
@@ -154,16 +160,23 @@ class Chain:
 
     def grads(self, params: Params, grads: Params, m: int) -> Params:
         for entry, hp in self._bound:
-            grads = entry.apply(hp, params, grads, m)
+            grads = self._apply(entry, hp, params, grads, m)
         return grads
+
+    def _apply(self, entry: Transform, hp, params: Params, grads: Params, m: int) -> Params:
+        k = self.weights
+        if entry.weights_only and k is not None and k < len(grads):
+            return tuple(entry.apply(hp, params[:k], grads[:k], m)) + tuple(grads[k:])
+        return entry.apply(hp, params, grads, m)
 
     def steps(self, params: Params, grads: Params, m: int) -> list[tuple[TransformSpec, Params]]:
         """Each transformation with the gradients after it (the equations show the norm at each step)."""
         out = []
         for spec, (entry, hp) in zip(self.specs, self._bound):
-            grads = entry.apply(hp, params, grads, m)
+            grads = self._apply(entry, hp, params, grads, m)
             out.append((spec, grads))
         return out
 
     def penalty(self, params: Params, m: int) -> float:
-        return float(sum(e.penalty(hp, params, m) for e, hp in self._bound if e.penalty is not None))
+        k = len(params) if self.weights is None else self.weights
+        return float(sum(e.penalty(hp, params[:k], m) for e, hp in self._bound if e.penalty is not None))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.network import skip_sources
+from . import batchnorm_lines
 from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
 
 
@@ -147,6 +148,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         else:
             out.append(f"b[{l}] = np.full(({n[l]}, 1), {lit(spec.bias)})")
 
+    out += batchnorm_lines.setup(sim)
     entry = opt.entry
     out += ["", "", f"# ---- the optimiser: {opt.name}" + (f" ({entry.source})" if entry.source else ""), "", "",
             define("update", "p, dp, state, t", f"{entry.rule}, for p = W[l] or b[l] with gradient dp = dW[l] or "
@@ -157,18 +159,19 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             f"slots = {tuple(entry.slots)!r}",
             'state = {(k, l): {s: np.zeros_like(P[l]) for s in slots} for k, P in (("W", W), ("b", b))',
             "         for l in range(1, L + 1)}",
+            *batchnorm_lines.state_lines(sim),
             "", "",
             define("finite", "*arrays", "True when every entry of every array is a finite number.",
                    "all(np.isfinite(a).all() for a in arrays)"),
             "", "",
             'np.seterr(all="ignore")  # inf/NaN is a result (gradsim calls it a blow-up), checked after each iteration',
             "Z, A, dZ, dA, dW, db = ([None] * (L + 1) for _ in range(6))",
-            *(["G = [None] * (L + 1)  # g(Z[l]) of the layers with a skip or dropout (g' reads it, not A[l])"]
-              if any(sim.skips) or any(sim.dropout) else []),
+            *(["G = [None] * (L + 1)  # g(Z[l]) (g(Ztilde[l])) of the layers with a skip, dropout or batch norm"]
+              if any(sim.skips) or any(sim.dropout) or any(bn is not None for bn in sim.bns) else []),
             *(["M = [None] * (L + 1)  # dropout masks: M[l] = 1 keeps a unit of an example, 0 drops it"]
               if any(sim.dropout) else []),
             "J_history = []",
-            f'stopped = f"{{iterations}} iterations"',
+            'stopped = f"{iterations} iterations"',
             "for t in range(1, iterations + 1):"]
     if sim.batches.full:
         out.append("    A[0], Yb = X, Y  # batch gradient descent: every example, every iteration")
@@ -183,7 +186,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         body.append((f"Z[{l}] = W[{l}] @ A[{l - 1}] + b[{l}]",
                      f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]   ({n[l]}, {n[l - 1]})·({n[l - 1]}, m) + ({n[l]}, 1)"))
         p = sim.dropout[l - 1]
-        if p:  # dropout: the mask is drawn from (seed, t, l) alone, as gradsim draws it (engine/dropout.py)
+        if sim.bns[l - 1] is not None:  # batch norm (export/batchnorm_lines.py)
+            body += batchnorm_lines.forward(sim, l, g, kw, skips[l - 1])
+        elif p:  # dropout: the mask is drawn from (seed, t, l) alone, as gradsim draws it (engine/dropout.py)
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
                      (f"M[{l}] = (np.random.default_rng([seed, t, {l}]).random(Z[{l}].shape) >= {p!r}).astype(np.float64)",
                       f"M[{l}]: each entry 0 (dropped) with probability p = {p:g}"),
@@ -205,7 +210,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
         a = f"G[{l}]" if skips[l - 1] or sim.dropout[l - 1] else f"A[{l}]"  # g(Z[l])
         p = sim.dropout[l - 1]
         da = f"(dA[{l}] * M[{l}] / (1 - {p!r}))" if p else f"dA[{l}]"  # dropout: the mask and scale before g'
-        if l == L and fused:
+        if sim.bns[l - 1] is not None:
+            body += batchnorm_lines.backward(sim, l, g, kw)
+        elif l == L and fused:
             body.append((f"dZ[{L}] = (A[{L}] - Yb) / m", f"dZ[{L}] = (A[{L}] − Y)/m: {g.name} and {loss.name} fuse"))
         else:
             if l == L:
@@ -230,6 +237,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "    for l in range(1, L + 1):",
             '        W[l] = update(W[l], dW[l], state["W", l], t)',
             '        b[l] = update(b[l], db[l], state["b", l], t)',
+            *batchnorm_lines.update_lines(sim),
             f"    if t == 1 or t % {plan.every} == 0:",
             '        print(f"iteration {t:6d}   J = {J:.12g}")',
             "    # gradsim's stop rules, in its order",
@@ -246,7 +254,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "",
             f'out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.with_name("{out_name}")',
             "np.savez(out, J=np.array(J_history), **{f\"W{l}\": W[l] for l in range(1, L + 1)},",
-            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)})",
+            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)}" + batchnorm_lines.saved(sim) + ")",
             'print(f"{stopped}; J = {J_history[-1]:.12g}; J and the final W[l], b[l] saved to {out}")',
             ""]
     return "\n".join(_tidy(out)), arrays

@@ -57,7 +57,7 @@ def schedule_lines(sim: "Simulation") -> list[str]:
     body = entry.np_rate.format(**{p.name: str(int(values[p.name])) if p.integer else lit(values[p.name])
                                    for p in entry.params})
     return ["", "",
-            f"def schedule(alpha, t):",
+            "def schedule(alpha, t):",
             f'    """{entry.formula}: {entry.rule}; t = 1, 2, ... ({sch.describe()}' + (f", {entry.source}" if entry.source else "") + ')."""',
             f"    return {body}",
             "", "",
@@ -119,17 +119,22 @@ def transform_lines(sim: "Simulation", indent: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------------ skips
 def forward_lines(sim: "Simulation") -> list[str]:
-    """Net.forward: A[l] = g[l](Z[l]), plus A[l−k] for a layer with skip = k."""
+    """Net.forward: A[l] = g[l](Z[l]) (g[l](gamma[l] ⊙ Zhat[l] + beta[l]) with batch norm: self.bn[l−1]),
+    plus A[l−k] for a layer with skip = k."""
+    has_bn = any(bn is not None for bn in sim.bns)
+    bn, pre = (", bn", "bn(Z)") if has_bn else ("", "Z")
+    over = f"zip(self.linear, self.g{', self.bn' if has_bn else ''}"
+    said = "g[l](gamma[l] ⊙ Zhat[l] + beta[l]) with batch norm, else g[l](Z[l])" if has_bn else "g[l](Z[l])"
     if not any(sim.skips):
         return ["        A = X",
-                "        for linear, g in zip(self.linear, self.g):",
+                f"        for linear, g{bn} in {over}):",
                 "            Z = linear(A)  # Z[l] = W[l] A[l-1] + b[l]",
-                "            A = g(Z)  # A[l] = g[l](Z[l])",
+                f"            A = g({pre})  # A[l] = {said}",
                 "        return Z, A"]
     return ["        As = [X]  # A[0], A[1], ...: the skips read them",
-            "        for linear, g, k in zip(self.linear, self.g, self.skips):",
+            f"        for linear, g{bn}, k in {over}, self.skips):",
             "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
-            "            As.append(g(Z) + As[-k] if k else g(Z))  # A[l] = g[l](Z[l]) (+ A[l−k] through the skip)",
+            f"            As.append(g({pre}) + As[-k] if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
             "        return Z, As[-1]"]
 
 

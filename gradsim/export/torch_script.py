@@ -51,6 +51,12 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out += [f"{k} = {lit(v)}  # {symbols[k]}" for k, v in opt.values().items()]
 
     linears = ", ".join(f"nn.Linear({n[l - 1]}, {n[l]})" for l in range(1, L + 1))
+    # batch norm: nn.BatchNorm1d normalises with the batch's biased variance, as gradsim does; its momentum
+    # is the weight of the new batch (1 − gradsim's ρ), and its running variance (unbiased) is not used here
+    bns = ", ".join("nn.Identity()" if bn is None else
+                    f"nn.BatchNorm1d({n[l]}, eps={lit(bn.eps)}, momentum={lit(1.0 - bn.momentum)})"
+                    for l, bn in enumerate(sim.bns, 1))
+    has_bn = any(bn is not None for bn in sim.bns)
     gs = ", ".join(g.torch.format(**{k: lit(v) for k, v in g.values}) for g in sim.acts)
     out += ["", "", "class Net(nn.Module):",
             f'    """n = {n}: linear[l - 1] holds W[l] (n[l], n[l-1]) as .weight and b[l] as .bias (n[l],);',
@@ -60,6 +66,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             f"        self.linear = nn.ModuleList([{linears}])",
             f"        self.g = nn.ModuleList([{gs}])",
             *init_lines(sim),
+            *([f"        self.bn = nn.ModuleList([{bns}])  # gamma[l] = .weight, beta[l] = .bias"] if has_bn else []),
             "",
             "    def forward(self, X):",
             '        """(Z[L], A[L]) for a batch X (m, n[0]), layer by layer (rows: the lecture transposed)."""',
@@ -117,6 +124,10 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "        for l, linear in enumerate(net.linear, 1):",
             '            grads[f"dW{l}"] = linear.weight.grad.detach().numpy().copy()',
             '            grads[f"db{l}"] = linear.bias.grad.detach().numpy().reshape(-1, 1).copy()',
+            *([f"        for l in {[l for l, bn in enumerate(sim.bns, 1) if bn is not None]!r}:",
+               '            grads[f"dgamma{l}"] = net.bn[l - 1].weight.grad.detach().numpy().reshape(-1, 1).copy()',
+               '            grads[f"dbeta{l}"] = net.bn[l - 1].bias.grad.detach().numpy().reshape(-1, 1).copy()']
+              if has_bn else []),
             "    gradients_finite = all(torch.isfinite(p.grad).all() for p in net.parameters())",
             *transform_lines(sim, "    "),
             "    opt.step()  # the update",
@@ -140,6 +151,9 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "for l, linear in enumerate(net.linear, 1):",
             '    final[f"W{l}"] = linear.weight.detach().numpy()',
             '    final[f"b{l}"] = linear.bias.detach().numpy().reshape(-1, 1)',
+            *([f"for l in {[l for l, bn in enumerate(sim.bns, 1) if bn is not None]!r}:",
+               '    final[f"gamma{l}"] = net.bn[l - 1].weight.detach().numpy().reshape(-1, 1)',
+               '    final[f"beta{l}"] = net.bn[l - 1].bias.detach().numpy().reshape(-1, 1)'] if has_bn else []),
             "np.savez(out, J=np.array(J_history), **final, **grads)",
             'print(f"{stopped}; J = {J_history[-1]:.12g}; J, the final W[l], b[l] and iteration 1\'s dW[l], db[l] '
             'saved to {out}")',

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine.losses import get_loss
-from ..engine.phases import KINDS, Phase, computed_by, needed, phase_table, position
+from ..engine.phases import BN_NAMES, KINDS, Phase, computed_by, needed, phase_table, position
 from ..errors import ScenarioError, show, type_name
 from ..text import printable
 from . import expressions as ex
 from .caps import MAX_EXPECT
 from .fields import _MISSING, _err, as_number, check_keys, choice, integer, join, matrix, string
 from .model import At, Expectation
+
+BN_COLUMN = {"mu", "sigma2", "gamma", "beta", "dgamma", "dbeta"}  # batch norm's (n[l], 1) arrays
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -198,6 +200,9 @@ def _check(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int |
         if not lo <= k <= L:
             raise _err(f"{path}, column {ref.col}", f"a layer index from {lo} to L = {L} for {ref.name}",
                        got=f"{ref.name}[{k}]{with_l}")
+        if ref.name in BN_NAMES and sc.layers[k - 1].batch_norm is None:
+            raise _err(f"{path}, column {ref.col}", f"{ref.name} only on a layer with batch_norm",
+                       got=f"{ref.name}[{k}]{with_l}, and layer {k} has none")
         if needed(ref.name, k, L) > done:
             raise _err(f"{path}, column {ref.col}", f"names computed by {at.describe()}",
                        got=f"{ref.name}[{k}]{with_l}, which {computed_by(ref.name, k, L).label} computes")
@@ -241,7 +246,7 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int
         if name.startswith("fraction"):
             return 0.0
         rows = n[layer]
-        cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1}.get(name, batch)
+        cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1}.get(name, 1 if name in BN_COLUMN else batch)
         return zeros(rows, cols)
 
     try:

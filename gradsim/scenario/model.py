@@ -182,7 +182,8 @@ class Scenario:
     @property
     def parameter_count(self) -> int:
         n = self.n
-        return sum(n[l] * n[l - 1] + n[l] for l in range(1, len(n)))
+        bn = sum(2 * layer.n for layer in self.layers if layer.batch_norm is not None)  # gamma[l], beta[l]
+        return sum(n[l] * n[l - 1] + n[l] for l in range(1, len(n))) + bn
 
     def without_stops(self) -> "Scenario":
         """The same scenario with its stop conditions off (``--ignore-stop``): no ``stop_below``, no stop on a

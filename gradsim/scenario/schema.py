@@ -21,6 +21,7 @@ from .data import read_data
 from .guard import check_document
 from .fields import _MISSING, _err, as_number, boolean, check_keys, choice, integer, join, number, string, table  # noqa: F401
 from .model import At, DataSpec, Expectation, Run, Scenario, TargetRange  # noqa: F401
+from .batchnorm import check_batch_size
 from .compare_spec import read_compare
 from .narration import read_narration
 from .specs import _listing, read_init, read_network, read_optimizer
@@ -45,6 +46,7 @@ def validate(doc: Mapping, *, source: Path | None = None, name: str = "scenario"
     layers = read_network(net, data)
     check_loss(loss, layers, data, len(net["layers"]) - 1)
     optimizer = read_optimizer(table(doc, "optimizer", ""), "optimizer", data.m_train)
+    check_batch_size(net["layers"], layers, data.m_train, optimizer.batch_size)
     check_caps(data, layers, optimizer)
     init = read_init(table(doc, "init", ""), "init", data.n0, layers)
     run = read_run(table(doc, "run", ""), "run")

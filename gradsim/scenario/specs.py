@@ -21,6 +21,7 @@ from ..errors import show, type_name
 from .caps import MAX_INPUTS, MAX_LAYERS, MAX_WIDTH
 from .fields import _MISSING, _err, check_keys, choice, entry_name, entry_values, integer, join, matrix, number, param, table
 from .model import DataSpec
+from .batchnorm import KEY as BATCH_NORM, check_batch_norm, read_batch_norm
 from .schedules import read_schedule
 
 
@@ -35,7 +36,7 @@ def _listing(names: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------ network
 def layer_keys() -> tuple[str, ...]:
-    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", DROPOUT.name)
+    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", DROPOUT.name, BATCH_NORM)
 
 
 def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
@@ -70,7 +71,8 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
         total += repeat
         if total > MAX_LAYERS:
             raise _err(p, f"at most {MAX_LAYERS} layers in all", got=f"{total} so far")
-        layers += [(LayerSpec(n, act, values, skip=skip, dropout=drop), i)] * repeat
+        bn = read_batch_norm(e, p)
+        layers += [(LayerSpec(n, act, values, skip=skip, dropout=drop, batch_norm=bn), i)] * repeat
     L = len(layers)
     hidden = [name for name, a in ACTIVATIONS.items() if a.hidden]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -86,6 +88,7 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
                        layer.activation)
     check_skips(layers, data.n0)
     check_dropout(layers)
+    check_batch_norm(layers)
     out, last = layers[-1]
     if out.n != data.n_out:
         raise _err(f"network.layers[{last}].n",
@@ -98,7 +101,6 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
     """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l and n[l−k] = n[l] (no projection); a skip into the output
     layer is checked against the loss in schema.check_loss."""
     n = [n0] + [layer.n for layer, _ in layers]
-    L = len(layers)
     for l, (layer, i) in enumerate(layers, start=1):
         k = layer.skip
         if not k:

@@ -55,7 +55,7 @@ COMMANDS_TABLE: tuple[Command, ...] = (
     Command("right_square_bracket", "]", "next_example", "Next example",
             "Select the next example (column of X) in the data panel."),
     Command("g", "g", "cycle_gradient", "Gradient column",
-            "Follow the next gradient in the gradient-flow panel: ‖dZ[l]‖, ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖.",
+            "Follow the next gradient in the gradient-flow panel: ‖dZ[l]‖, ‖dA[l]‖, ‖dW[l]‖, ‖db[l]‖ (and ‖dgamma[l]‖ in a net with batch norm).",
     ),
     Command("h", "h", "toggle_flowmap", "Gradient history",
             "Show the followed gradient (g) as a layers × iterations heat-map in log colour with a decade "

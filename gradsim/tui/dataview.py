@@ -46,6 +46,13 @@ class DataSource:
     loss: Loss
     image: tuple[int, int, int] | None = None  # (channels, height, width) of one example
     skips: tuple[int, ...] = ()  # the layers' residual skips (engine/network.forward_pass)
+    bns: tuple = ()  # the layers' batch norm (engine/batchnorm.py): evaluation uses the running statistics
+    param_keys: tuple[str, ...] = ()
+    running_of: Any = None  # () ↦ the simulation's running statistics now
+
+    @property
+    def running(self) -> dict:
+        return self.running_of() if self.running_of is not None else {}
 
     @classmethod
     def of(cls, sim: Any, params: Any = None) -> "DataSource":
@@ -55,7 +62,8 @@ class DataSource:
             shape = (int(params["channels"]), int(params["height"]), int(params["width"]))
             if math.prod(shape) == sim.n[0]:
                 image = shape
-        return cls(sim.X, sim.Y, tuple(sim.acts), sim.loss, image, tuple(sim.skips))
+        return cls(sim.X, sim.Y, tuple(sim.acts), sim.loss, image, tuple(sim.skips), tuple(sim.bns),
+                   sim.param_keys, lambda: sim.running)
 
     @property
     def n0(self) -> int:
@@ -215,7 +223,7 @@ def images(src: DataSource, params: Sequence[Array], example: int) -> list[tuple
 
 
 def is_linear(src: DataSource) -> bool:
-    return all(g.identity for g in src.acts)
+    return all(g.identity for g in src.acts) and not any(bn is not None for bn in src.bns)
 
 
 def collapse(src: DataSource, params: Sequence[Array], example: int) -> tuple[Array, Array, Array, Array]:

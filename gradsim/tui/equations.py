@@ -19,6 +19,7 @@ import numpy as np
 from ..engine import OPTIMIZERS
 from ..engine.losses import LOSSES
 from ..display import num, shape
+from . import equations_bn
 from .state import NetInfo, Snapshot
 
 Piece = tuple[str, str]
@@ -108,6 +109,8 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
     else:
         lines.append([(f"Z[{l}][0,0] = ", "name"), (num(z), "warn")])
     a = _first(A)
+    if info.bn(l):  # batch norm: Zhat, Ztilde, then g (tui/equations_bn.py)
+        return lines + equations_bn.forward_worked(info, snap, l)
     if g.columnwise:  # softmax: every unit of the column enters
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
     elif info.drop(l) and snap.get(f"M[{l}]") is not None:  # dropout: the mask's entry and the scale
@@ -178,6 +181,8 @@ def _backward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
             lines.append([(f"dZ[{l}][0,0] = ", "name"),
                           (f"({num(_first(A), 4)} − {num(_first(Y), 4)})/{dZ.shape[1]}", ""), (" = ", ""),
                           (num(_first(dZ)), "value")])
+    elif info.bn(l):  # batch norm: dZtilde, then dZ with the batch terms (tui/equations_bn.py)
+        lines += equations_bn.backward_worked(info, snap, l)
     else:
         # A[l] holds the skip or the mask: g' reads g(Z[l])
         cached = f"{g.symbol}(Z[{l}])" if (info.skip(l) or info.drop(l)) and g.reuses == "A" else f"{g.reuses}[{l}]"

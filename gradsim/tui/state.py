@@ -51,6 +51,11 @@ class NetInfo:
     seed: int
     schedule: ScheduleSpec = ScheduleSpec()  # the learning-rate schedule α(t) (engine/schedules.py)
     skips: tuple[int, ...] = ()  # k per layer (0: none): A[l] = g(Z[l]) + A[l−k]
+    batch_norm: tuple[bool, ...] = ()  # per layer: Ztilde[l] = gamma ⊙ Zhat[l] + beta (engine/batchnorm.py)
+    param_keys: tuple[str, ...] = ()  # W[1], b[1], ..., W[L], b[L], then gamma[l], beta[l]
+
+    def bn(self, l: int) -> bool:
+        return bool(self.batch_norm) and self.batch_norm[l - 1]
 
     dropout: tuple[float, ...] = ()  # p per layer (0: none): A[l] = g(Z[l]) ⊙ M[l] / (1 − p)
 
@@ -83,6 +88,8 @@ class NetInfo:
             acts=tuple(sim.acts),
             skips=tuple(sim.skips),
             dropout=tuple(sim.dropout),
+            batch_norm=tuple(bn is not None for bn in sim.bns),
+            param_keys=sim.param_keys,
             symbols=tuple(a.symbol for a in sim.acts),
             loss=sim.loss.name,
             loss_formula=sim.loss.formula,
@@ -113,6 +120,7 @@ class LayerFlow:
     dead: float  # fraction of dead ReLU units of layer l
     dA: float = math.nan  # ‖dA[l]‖ (dA[L] = dŷ from the loss)
     db: float = math.nan  # ‖db[l]‖
+    dgamma: float = math.nan  # ‖dgamma[l]‖ of a batch-norm layer
 
 
 NAN = math.nan
@@ -164,9 +172,8 @@ class Snapshot:
 def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") -> Snapshot:
     """An immutable picture of ``sim`` now. Call it only from the thread that owns the simulation."""
     arrays = dict(sim.arrays)
-    for l in range(1, sim.L + 1):  # before iteration 1 the cache is empty, but W[l], b[l] already exist
-        arrays.setdefault(f"W[{l}]", sim.param(f"W[{l}]"))
-        arrays.setdefault(f"b[{l}]", sim.param(f"b[{l}]"))
+    for name, p in zip(sim.param_keys, sim.params):  # before iteration 1 the cache is empty, but W[l], b[l] exist
+        arrays.setdefault(name, p)
     last = sim.last_record
     updated = MappingProxyType(dict(last.arrays)) if last is not None and last.kind == "update" else None
     flow = []
@@ -180,6 +187,7 @@ def take_snapshot(sim: Simulation, *, running: bool = False, speed: str = "") ->
             dead=st["fraction_dead"],
             dA=norm(arrays.get(f"dA[{l}]")),
             db=norm(arrays.get(f"db[{l}]")),
+            dgamma=norm(arrays.get(f"dgamma[{l}]")),
         ))
     inputs = LayerFlow(A=norm(arrays.get("A[0]")), dW=NAN, dZ=NAN, saturated=NAN, dead=NAN,
                        dA=norm(arrays.get("dA[0]")))

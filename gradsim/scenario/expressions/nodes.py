@@ -8,6 +8,9 @@ from typing import Union
 LAYERED = {
     "W": 1, "b": 1, "Z": 1, "A": 0, "dZ": 1, "dW": 1, "db": 1, "dA": 0, "n": 0,
     "fraction_saturated": 1, "fraction_dead": 1, "M": 1,
+    # a batch-norm layer's (engine/batchnorm.py): sigma2 is σ², since var( ) is the function
+    "mu": 1, "sigma2": 1, "Zhat": 1, "Ztilde": 1, "gamma": 1, "beta": 1,
+    "dZtilde": 1, "dZhat": 1, "dgamma": 1, "dbeta": 1,
 }  # name -> lowest layer index (M[l]: a dropout layer's mask, engine/dropout.py)
 PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test",
          "J_full_data", "J_test_data",

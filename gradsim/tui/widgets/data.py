@@ -75,7 +75,9 @@ class DataPanel(Widget):
     def show(self, snap: Snapshot, L: int) -> None:
         """The newest parameters (after the update once it ran) from ``snap``."""
         src = snap.updated if snap.updated is not None else snap.arrays
-        params = tuple(src[f"{k}[{l}]"] for l in range(1, L + 1) for k in ("W", "b"))
+        keys = self.source.param_keys if self.source is not None and self.source.param_keys else \
+            tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))  # batch norm adds gamma, beta
+        params = tuple(src[k] for k in keys)
         if self.params is None or any(a is not b for a, b in zip(params, self.params)):
             self.params = params
             self._lines = None

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from ... import diagnosis
-from ...diagnosis import GRADIENTS, QUANTITIES, Quantity, factor_text
+from ...diagnosis import BATCH_NORM_GRADIENTS, GRADIENTS, QUANTITIES, Quantity, factor_text
 from ...display import decade, sci
 from ..format import DecadeScale, bar
 from ..state import NetInfo, Snapshot
@@ -46,7 +46,7 @@ class GradientFlow(Widget):
     def show(self, info: NetInfo, snap: Snapshot) -> None:
         relayout = self.info is None or self.info.L != info.L
         if info is not self.info:  # another scenario (or a rebuilt one): fresh axes
-            self.scales = {key: DecadeScale() for key in QUANTITIES}
+            self.scales = {key: DecadeScale() for key in diagnosis.quantities(any(info.batch_norm))}
         self.info, self.snap = info, snap
         for key, scale in self.scales.items():
             scale.fit(list(snap.norms(key).values()))
@@ -56,8 +56,9 @@ class GradientFlow(Widget):
         self.refresh(layout=relayout)
 
     def cycle(self) -> str:
-        """Follow the next gradient (dZ → dA → dW → db → dZ); returns its key."""
-        self.gradient = GRADIENTS[(GRADIENTS.index(self.gradient) + 1) % len(GRADIENTS)]
+        """Follow the next gradient (dZ → dA → dW → db (→ dgamma with batch norm) → dZ); returns its key."""
+        cycle = BATCH_NORM_GRADIENTS if self.info is not None and any(self.info.batch_norm) else GRADIENTS
+        self.gradient = cycle[(cycle.index(self.gradient) + 1) % len(cycle)] if self.gradient in cycle else cycle[0]
         self.refresh(layout=True)
         return self.gradient
 

@@ -35,9 +35,20 @@ BLOCKS: tuple[tuple[str, int, str], ...] = (
     ("dW", 0, "backward"),
     ("db", 0, "backward"),
 )
+# a batch-norm layer's own pairs (engine/batchnorm.py), shown only on such a layer
+BN_BLOCKS: tuple[tuple[str, int, str], ...] = (
+    ("gamma", 0, "params"),
+    ("beta", 0, "params"),
+    ("Zhat", 0, "forward"),
+    ("Ztilde", 0, "forward"),
+    ("dgamma", 0, "backward"),
+    ("dbeta", 0, "backward"),
+)
 
-ROWS = ((0, 1), (2, 3), (4,), (5, 6), (7, 8))  # BLOCKS side by side; M[l] alone (engine/dropout.py)
+# BLOCKS + BN_BLOCKS side by side in rows; M[l] alone (engine/dropout.py); the last three rows batch norm's
+ROWS = ((0, 1), (2, 3), (4,), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14))
 MASK_ROW = 2
+BN_ROWS = frozenset((5, 6, 7))
 
 MIN_BLOCK = 41  # room for a block's title
 
@@ -53,6 +64,8 @@ def describe_cell(name: str, row: int, col: int) -> str:
     r, c = f"(row {row})", f"(column {col})"
     if kind in ("W", "dW"):
         return f"weight into unit {row + 1} of layer {l} {r} from unit {col + 1} of layer {l - 1} {c}"
+    if kind in ("gamma", "dgamma", "beta", "dbeta"):
+        return f"{'scale' if 'gamma' in kind else 'shift'} of unit {row + 1} of layer {l} {r}"
     if kind in ("b", "db"):
         return f"bias of unit {row + 1} of layer {l} {r}"
     what = f"input {row + 1} {r}" if l == 0 and kind == "A" else f"unit {row + 1} of layer {l} {r}"
@@ -65,7 +78,7 @@ class LayerPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.header = TextView(id="layer-header")
-        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS]
+        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS + BN_BLOCKS]
         self.cell = TextView(id="cell-info")
         self.full_view = False
         self.layer_index = 1
@@ -73,14 +86,15 @@ class LayerPanel(Vertical):
         self._phase = None
         self._arranged: tuple | None = None  # the blocks' widths and heights at the last show
         self._reserved: dict[tuple, tuple[int, int]] = {}  # (kind, full view, width) → room over all layers
+        self._shown: dict[MatrixBlock, bool] = {}  # whether the block's row is shown for the selected layer
         self.info: NetInfo | None = None
         self.snap: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         with VerticalScroll(id="matrices", can_focus=False):
-            for row in ROWS:
-                with Horizontal(classes="matrix-row"):
+            for r, row in enumerate(ROWS):
+                with Horizontal(classes="matrix-row" + (" bn-row" if r in BN_ROWS else "")):
                     yield from (self.blocks[i] for i in row)
         yield self.cell
 
@@ -94,11 +108,13 @@ class LayerPanel(Vertical):
         assert self.snap is not None
         width = max(MIN_BLOCK, self.content_region.width - 2)  # less the scrollbar
         out = []
+        assert self.info is not None
         for r, (row, ix) in enumerate(zip(self.query(".matrix-row"), ROWS)):
             pair = [self.blocks[i] for i in ix]
-            shown = r != MASK_ROW or bool(self.info is not None and self.info.drop(l))
+            shown = bool(self.info.drop(l)) if r == MASK_ROW else bool(self.info.bn(l)) if r in BN_ROWS else True
             if row.display != shown:
                 row.display = shown
+            self._shown.update((block, shown) for block in pair)
             needs = [self._need(block, l, width) for block in pair]
             stacked = sum(need for need, _ in needs) + 1 > width
             row.set_class(stacked, "-stacked")
@@ -156,8 +172,10 @@ class LayerPanel(Vertical):
         self.header.set(Content.assemble(*head))
         with self.app.batch_update():
             widths = self._arrange(layer)
+            shown = self._shown
             for block, width in zip(self.blocks, widths):
-                block.show(info, snap, layer, self.full_view, width)
+                if shown[block]:  # a row this layer does not use (mask, batch norm) stays hidden and unpainted
+                    block.show(info, snap, layer, self.full_view, width)
         arranged = (tuple(widths), tuple(b.virtual_size for b in self.blocks), self.size)
         same, self._arranged = arranged == self._arranged, arranged
         phase = snap.phase

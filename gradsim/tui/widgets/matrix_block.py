@@ -26,6 +26,8 @@ from .matrix import MatrixTable
 ROLE = {
     "W": "weights", "b": "biases", "Z": "pre-activations", "A": "activations",
     "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b", "M": "dropout mask (1 keeps, 0 drops)",
+    "gamma": "batch-norm scale", "beta": "batch-norm shift", "Zhat": "normalised Z", "Ztilde": "γ ⊙ Ẑ + β",
+    "dgamma": "∂J/∂γ", "dbeta": "∂J/∂β",
 }
 
 
@@ -34,7 +36,7 @@ def expected_shape(kind: str, layer: int, info: NetInfo) -> tuple[int, int]:
     n = info.n
     if kind in ("W", "dW"):
         return n[layer], n[layer - 1]
-    if kind in ("b", "db"):
+    if kind in ("b", "db", "gamma", "beta", "dgamma", "dbeta"):
         return n[layer], 1
     return n[layer], info.batch
 

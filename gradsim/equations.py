@@ -133,8 +133,10 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
         M = v.arrays.get(mk) if ran else None
         out.append(Equation(label, mk, f"{mk} = [u ≥ p], u ~ U(0,1), p = {p:g}",
                             f"→ {v.shape(mk)}", "" if M is None else f"dropped {percent(1.0 - float(M.mean()))}"))
-        out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} ⊙ {mk} / (1 − p)",
-                            f"{v.shape(z)} ⊙ {v.shape(mk)} → {v.shape(a)}", value))
+        src = f" + A[{l - k}]" if k else ""  # a skip too: added after the mask, A[l−k] is not dropped
+        out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} ⊙ {mk} / (1 − p){src}",
+                            f"{v.shape(z)} ⊙ {v.shape(mk)}{src and ' + ' + v.shape(f'A[{l - k}]')} → {v.shape(a)}",
+                            value))
     elif k:  # a residual connection: the skip's A[l−k] is its own term
         src = f"A[{l - k}]"
         out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} + {src}",

@@ -191,8 +191,7 @@ def test_the_engine_refuses_dropout_it_cannot_apply():
     X, Y = np.zeros((2, 3)), np.zeros((1, 3))
     for layers, words in (([LayerSpec(2, "tanh"), LayerSpec(1, "sigmoid", dropout=0.5)], "hidden layers only"),
                           ([LayerSpec(2, "tanh", dropout=1.0), LayerSpec(1, "sigmoid")], "in [0, 1)"),
-                          ([LayerSpec(2, "tanh", dropout=-0.1), LayerSpec(1, "sigmoid")], "from 0 to 1"),
-                          ([LayerSpec(2, "tanh", skip=1, dropout=0.5), LayerSpec(1, "sigmoid")], "skip and dropout")):
+                          ([LayerSpec(2, "tanh", dropout=-0.1), LayerSpec(1, "sigmoid")], "from 0 to 1")):
         with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
             Simulation(X, Y, layers, "logistic")
 
@@ -217,7 +216,6 @@ def toml(s1="", s2="", s3="") -> str:
     (toml(s1=", dropout = 1.0"), "network.layers[0].dropout", "a number in [0, 1) (p = 1 would drop every unit)"),
     (toml(s1=", dropout = -0.2"), "network.layers[0].dropout", "from 0 to 1"),
     (toml(s1=', dropout = "half"'), "network.layers[0].dropout", "a number"),
-    (toml(s2=", dropout = 0.5, skip = 1"), "network.layers[1].dropout", "a layer without a skip"),
 ])
 def test_bad_dropout_is_a_one_line_error_naming_file_and_field(tmp_path, text, field, words):
     path = tmp_path / "bad.toml"

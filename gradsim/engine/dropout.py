@@ -14,7 +14,9 @@ fraction). Evaluation (engine/evaluate.py: J_full, J_test, accuracy; the data pa
 masks: ``network.forward_pass`` drops nothing unless it is handed them (``masks``).
 
 Plain layers keep the phase functions of phase_steps.py untouched, so a net without dropout runs exactly
-as fast as before. A layer with both a skip and dropout is refused (scenario/specs.py, Simulation).
+as fast as before. A layer with both a skip and dropout masks g(Z[l]) before the skip adds A[l−k]:
+A[l] = g(Z[l]) ⊙ M[l] / (1 − p) + A[l−k] (the skip is not dropped: the identity path stays whole, as in a
+residual block whose branch drops units), so dA[l] reaches A[l−k] unmasked and g(Z[l]) through the mask.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ def masks_of(sim: "Simulation", t: int, m: int) -> list[tuple[Array, float] | No
             for l, p in enumerate(sim.dropout, start=1)]
 
 
-def check(dropout: Sequence[float], skips: Sequence[int]) -> str | None:
-    """Why these per-layer drop probabilities cannot run, or None."""
+def check(dropout: Sequence[float], skips: Sequence[int] = ()) -> str | None:
+    """Why these per-layer drop probabilities cannot run, or None (a skip on the layer is fine)."""
     L = len(dropout)
     for l, p in enumerate(dropout, start=1):
         if not p:
@@ -63,23 +65,23 @@ def check(dropout: Sequence[float], skips: Sequence[int]) -> str | None:
             return f"layer {l}'s dropout must be {problem}, got {p:g}"
         if l == L:
             return f"dropout on hidden layers only (the loss reads the output layer {L}'s A[L])"
-        if skips[l - 1]:
-            return f"layer {l} has a skip and dropout: one of them per layer"
     return None
 
 
 def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
-    """Forward l with dropout: Z[l], M[l] of this iteration, A[l] = g(Z[l]) ⊙ M[l] / (1 − p)."""
+    """Forward l with dropout: Z[l], M[l] of this iteration, A[l] = g(Z[l]) ⊙ M[l] / (1 − p) (+ A[l−k])."""
     g, i = sim.acts[l - 1], 2 * (l - 1)
-    p = sim.dropout[l - 1]
+    p, k = sim.dropout[l - 1], sim.skips[l - 1]
     keep, seed, shape0 = 1.0 - p, sim.seed, sim.n[l]
-    a_prev, zn, an, mn = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]", f"M[{l}]"
+    a_prev, zn, an, mn, a_skip = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]", f"M[{l}]", f"A[{l - k}]"
 
     def forward() -> Record:
         cache = sim._cache
         Z, G = layer_forward(sim._params[i], sim._params[i + 1], cache[a_prev], g)
         M = mask(seed, sim.iteration, l, (shape0, Z.shape[1]), p)
         A = G * M / keep
+        if k:  # the skip is added after the mask: A[l−k] passes whole
+            A = A + cache[a_skip]
         sim._gz[l] = G
         cache[zn] = Z
         cache[mn] = M

@@ -8,7 +8,7 @@ that skip into it (``skip_sources``). A skip into the output layer L takes the l
 (a loss on A[L] only: l1, l2; a fused loss needs ŷ = g(Z[L])).
 Dropout: a hidden layer with ``dropout = p`` multiplies by its mask M[l] and scales, A[l] = g(Z[l]) ⊙ M[l] / (1 − p);
 the functions here apply it only when handed the masks (``masks``: per layer (M[l], 1 − p) or None), so
-evaluation runs without them (engine/dropout.py draws them).
+evaluation runs without them (engine/dropout.py draws them). With a skip too: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) + A[l−k].
 (J = (1/m) Σ L, so the 1/m enters at dA[L] or the fused dZ[L] and every gradient carries it.)
 """
 
@@ -114,10 +114,8 @@ def forward_pass(params: Sequence[Array], X: Array, acts: Sequence[Activation],
         drop = masks[l] if masks else None
         Zs.append(Z)
         Gs.append(G)
-        if drop is not None:
-            As.append(G * drop[0] / drop[1])
-        else:
-            As.append(G + As[l + 1 - k] if k else G)
+        A = G * drop[0] / drop[1] if drop is not None else G
+        As.append(A + As[l + 1 - k] if k else A)  # the mask first, then the skip (A[l−k] is not dropped)
     return Zs, Gs, As
 
 

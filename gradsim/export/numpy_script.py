@@ -192,7 +192,9 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
                      (f"M[{l}] = (np.random.default_rng([seed, t, {l}]).random(Z[{l}].shape) >= {p!r}).astype(np.float64)",
                       f"M[{l}]: each entry 0 (dropped) with probability p = {p:g}"),
-                     (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} ⊙ M[{l}] / (1 − p)")]
+                     (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})" + (f" + A[{l - skips[l - 1]}]" if skips[l - 1] else ""),
+                      f"A[{l}] = {g.forward_formula(f'Z[{l}]')} ⊙ M[{l}] / (1 − p)"
+                      + (f" + A[{l - skips[l - 1]}]   (the skip, not dropped)" if skips[l - 1] else ""))]
         elif skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
             j = l - skips[l - 1]
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),

@@ -114,7 +114,7 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
 
 
 def check_dropout(layers: list[tuple[LayerSpec, int]]) -> None:
-    """Dropout on a hidden layer without a skip only."""
+    """Dropout on a hidden layer only (with a skip too: the mask is applied before the skip adds A[l−k])."""
     L = len(layers)
     for l, (layer, i) in enumerate(layers, start=1):
         if not layer.dropout:
@@ -123,9 +123,6 @@ def check_dropout(layers: list[tuple[LayerSpec, int]]) -> None:
         if l == L:
             raise _err(p, f"dropout on a hidden layer only (the loss reads the output layer {L}'s A[L]; "
                           "leave it out there)", layer.dropout)
-        if layer.skip:
-            raise _err(p, "dropout on a layer without a skip (a layer with both is not supported: drop the "
-                          "skip or the dropout)", layer.dropout)
 
 
 # --------------------------------------------------------------------------------------- optimizer

@@ -115,7 +115,10 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
     elif info.drop(l) and snap.get(f"M[{l}]") is not None:  # dropout: the mask's entry and the scale
         m0, keep = _first(snap.get(f"M[{l}]")), 1.0 - info.drop(l)
-        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})·{num(m0)}/{num(keep)}", ""),
+        k = info.skip(l)  # a skip too: A[l−k] is added after the mask
+        skip = snap.get(f"A[{l - k}]") if k else None
+        plus = f" + {_paren(num(_first(skip)))}" if skip is not None else ""
+        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})·{num(m0)}/{num(keep)}{plus}", ""),
                       (" = ", ""), (num(a), "value"),
                       (f"   (M[{l}][0,0] = {num(m0)}: " + ("kept, scaled by 1/(1 − p))" if m0 else "dropped)"), "note")])
     elif info.skip(l) and snap.get(f"A[{l - info.skip(l)}]") is not None:  # the skip's term, worked out

@@ -139,7 +139,8 @@ def gradcheck_rows(checks, tolerance: float) -> tuple[list[tuple[str, ...]], lis
     """The table of `gradsim gradcheck` and the layers that fail: a layer passes within ``tolerance``, or
     within 3× what rounding in J alone gives ("ok (rounding)"); one too small to measure is "unresolved"."""
     bn = any(c.rel_error_gamma is not None for c in checks)  # batch norm: gamma[l], beta[l] too
-    rows = [("l", "W[l] rel. error", "b[l] rel. error") + (("gamma, beta",) if bn else ())
+    ws = any(c.rel_error_Ws is not None for c in checks)  # a projection skip: Ws[l] too
+    rows = [("l", "W[l] rel. error", "b[l] rel. error") + (("gamma, beta",) if bn else ()) + (("Ws[l]",) if ws else ())
             + ("checked", "kinks", "ε(W)", "rounding", "")]
     bad = []
     for c in checks:
@@ -150,6 +151,8 @@ def gradcheck_rows(checks, tolerance: float) -> tuple[list[tuple[str, ...]], lis
             bad.append(c.layer)
         extra = () if not bn else ("—",) if c.rel_error_gamma is None else \
             (f"{fmt(c.rel_error_gamma)}, {fmt(c.rel_error_beta)}",)
+        if ws:
+            extra += ("—",) if c.rel_error_Ws is None else (fmt(c.rel_error_Ws),)
         rows.append((str(c.layer), fmt(c.rel_error_W), fmt(c.rel_error_b)) + extra
                     + (f"{c.checked}/{c.total}", str(c.skipped), f"{c.eps_W:.0e}", fmt(c.noise), verdict))
     return rows, bad

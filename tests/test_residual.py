@@ -138,8 +138,7 @@ def test_a_net_without_skips_runs_as_before():
 
 def test_the_engine_refuses_a_skip_it_cannot_add():
     X, Y = np.zeros((2, 3)), np.zeros((1, 3))
-    for layers in ([LayerSpec(3, "tanh", skip=1), LayerSpec(1, "sigmoid")],  # n[0] = 2 ≠ 3
-                   [LayerSpec(2, "tanh", skip=2), LayerSpec(1, "sigmoid")],  # k > l
+    for layers in ([LayerSpec(2, "tanh", skip=2), LayerSpec(1, "sigmoid")],  # k > l
                    [LayerSpec(2, "tanh"), LayerSpec(1, "sigmoid", skip=1)]):  # the output layer
         with pytest.raises(ValueError, match="skip"):
             Simulation(X, Y, layers, "logistic")
@@ -162,8 +161,9 @@ def toml(s1="", s2="", s3="", n2=2) -> str:
 
 @pytest.mark.parametrize("text, field, words", [
     (toml(s2=", skip = 3"), "network.layers[1].skip", "k ≤ l = 2"),
-    (toml(s2=", skip = 1", n2=3), "network.layers[1].skip", "n[1] = 2 but n[2] = 3"),
-    (toml(s3=", skip = 1"), "network.layers[2].skip", "n[2] = 2 but n[3] = 1"),
+    (toml(s3=", skip = 1"), "network.layers[2].skip", "a skip into the output layer only with a loss on A[L]"),
+    (toml(s1=", projection = true"), "network.layers[0].projection", "only on a layer with a skip"),
+    (toml(s1=", batch_norm = true", s2=", skip = 1", n2=3), "network.layers[1].skip", "one or the other"),
     (toml(s1=", skip = 0"), "network.layers[0].skip", "an integer from 1"),
     (toml(s1=", skip = 1.0"), "network.layers[0].skip", "an integer"),
 ])

@@ -72,10 +72,12 @@ class BatchNormSpec:
 
 
 # ---- the parameter tuple: (W[1], b[1], ..., W[L], b[L], gamma[l], beta[l] for each BN layer l) ------
-def param_keys(L: int, bns: Sequence["BatchNormSpec | None"]) -> tuple[str, ...]:
-    """The names of the parameter tuple, in its order (the one place that writes it down)."""
+def param_keys(L: int, bns: Sequence["BatchNormSpec | None"], projs: Sequence[bool] = ()) -> tuple[str, ...]:
+    """The names of the parameter tuple, in its order (the one place that writes it down): W, b per layer,
+    gamma, beta per batch-norm layer, then Ws[l] per layer whose skip has a projection (engine/projection.py)."""
     base = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
-    return base + tuple(f"{k}[{l}]" for l, bn in enumerate(bns, start=1) if bn is not None for k in PARAM_NAMES)
+    return base + tuple(f"{k}[{l}]" for l, bn in enumerate(bns, start=1) if bn is not None for k in PARAM_NAMES) \
+        + tuple(f"Ws[{l}]" for l, p in enumerate(projs, start=1) if p)
 
 
 def grad_keys(keys: Sequence[str]) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from . import projection
 from .network import layer_backward, layer_forward
 from .params import Param
 from .record import Record
@@ -74,6 +75,7 @@ def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
     p, k = sim.dropout[l - 1], sim.skips[l - 1]
     keep, seed, shape0 = 1.0 - p, sim.seed, sim.n[l]
     a_prev, zn, an, mn, a_skip = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]", f"M[{l}]", f"A[{l - k}]"
+    iws = sim._index.get(f"Ws[{l}]")  # a projection skip (engine/projection.py): + Ws[l]·A[l−k]
 
     def forward() -> Record:
         cache = sim._cache
@@ -81,7 +83,7 @@ def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
         M = mask(seed, sim.iteration, l, (shape0, Z.shape[1]), p)
         A = G * M / keep
         if k:  # the skip is added after the mask: A[l−k] passes whole
-            A = A + cache[a_skip]
+            A = A + (cache[a_skip] if iws is None else sim._params[iws] @ cache[a_skip])
         sim._gz[l] = G
         cache[zn] = Z
         cache[mn] = M
@@ -98,15 +100,18 @@ def backward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
     keep = 1.0 - sim.dropout[l - 1]
     zn, mn, a_prev = f"Z[{l}]", f"M[{l}]", f"A[{l - 1}]"
     dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
-    through = [f"dA[{j}]" for j in sim._into[l - 1]]
+    terms = projection.through(sim, l - 1)  # dA[j], or Ws[j]ᵀ·dA[j] through a projection
+    proj = f"Ws[{l}]" in sim._index
+    a_skip, dwsn = f"A[{l - sim.skips[l - 1]}]", f"dWs[{l}]"
 
     def backward() -> Record:
         cache = sim._cache
         dZ = g.backward(cache[dan] * cache[mn] / keep, cache[zn], sim._gz[l])
         dW, db, dA_prev = layer_backward(sim._params[i], dZ, cache[a_prev])
-        for name in through:
-            dA_prev = dA_prev + cache[name]
+        dA_prev = projection.add_through(dA_prev, terms, cache, sim._params)
         out: dict[str, Array] = {}
+        if proj:  # dWs[l] = dA[l]·A[l−k]ᵀ: the skip is not masked
+            cache[dwsn] = out[dwsn] = cache[dan] @ cache[a_skip].T
         cache[dzn] = out[dzn] = dZ
         cache[dwn] = out[dwn] = dW
         cache[dbn] = out[dbn] = db

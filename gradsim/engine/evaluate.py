@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from . import batchnorm
+from . import batchnorm, projection
 from .network import forward_pass
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +56,8 @@ def forward(sim: "Simulation", X: Array, params: Sequence[Array] | None = None) 
         if any(bn is not None for bn in getattr(sim, "bns", ())):
             lay = batchnorm.forward_pass(params, sim.param_keys, X, sim.acts, sim.skips, sim.bns, sim.running)
             return lay[-1]["Z"], lay[-1]["A"]
-        Zs, _, As = forward_pass(params, X, sim.acts, sim.skips)
+        proj = projection.indices(sim) if any(getattr(sim, "projs", ())) else None  # Ws[l] of projection skips
+        Zs, _, As = forward_pass(params, X, sim.acts, sim.skips, None, proj)
     return Zs[-1], As[-1]
 
 

@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import batchnorm
+from . import batchnorm, projection
 from .dropout import masks_of
 from .network import forward_pass, gradients
 
@@ -51,10 +51,11 @@ class LayerCheck:
     noise: float = 0.0  # the relative error that rounding in J alone would give (3.3e-16·|J|/ε per entry)
     rel_error_gamma: float | None = None  # batch norm's gamma[l], beta[l] (None: a layer without)
     rel_error_beta: float | None = None
+    rel_error_Ws: float | None = None  # a projection skip's Ws[l] (engine/projection.py; None: a layer without)
 
     @property
     def rel_error(self) -> float:
-        extra = [e for e in (self.rel_error_gamma, self.rel_error_beta) if e is not None]
+        extra = [e for e in (self.rel_error_gamma, self.rel_error_beta, self.rel_error_Ws) if e is not None]
         return max(self.rel_error_W, self.rel_error_b, *extra)
 
 
@@ -63,12 +64,12 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
     return 0.0 if den == 0.0 else float(np.linalg.norm(a - n)) / den
 
 
-def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None, bn=None) -> tuple[float, bytes]:
+def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None, bn=None, proj=None) -> tuple[float, bytes]:
     """J, and the patterns that make J non-differentiable (the entries' kinks) as one key.
     ``masks``: a dropout net's masks of the iteration, held fixed; ``bn``: (param_keys, the layers'
     BatchNormSpecs) for a net with batch norm (batch statistics; such a net has no dropout)."""
     if bn is None:
-        Zs, _, As = forward_pass(params, X, acts, skips, masks)
+        Zs, _, As = forward_pass(params, X, acts, skips, masks, proj)
     else:
         lay = batchnorm.forward_pass(params, bn[0], X, acts, skips, bn[1])
         Zs, As = [d["pre"] for d in lay], [d["A"] for d in lay]  # kinks are where g's input crosses them
@@ -80,14 +81,14 @@ def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None, bn=None)
     return loss.value(Z, A, Y), b"|".join(key)
 
 
-def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None, masks=None, bn=None) -> float | None:
+def _fd(params, flat, e, eps, X, Y, acts, loss, base, skips=None, masks=None, bn=None, proj=None) -> float | None:
     """Fourth-order difference of J along entry e of ``flat``, or None if the stencil crosses a kink."""
     old = flat[e]
     J = []
     try:
         for h in (2 * eps, eps, -eps, -2 * eps):
             flat[e] = old + h
-            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn)
+            j, key = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn, proj)
             if key != base:
                 return None
             J.append(j)
@@ -110,16 +111,17 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
     masks = masks_of(sim, t, X.shape[1]) if any(sim.dropout) else None
     params = [np.array(p, dtype=np.float64) for p in sim.params]
     acts, loss, skips = sim.acts, sim.loss, sim.skips
+    proj = projection.indices(sim) if any(getattr(sim, "projs", ())) else None  # Ws[l] of a projection skip
     rng = np.random.default_rng(seed)
     out = []
     with np.errstate(all="ignore"):
         keys = sim.param_keys
         bn = (keys, sim.bns) if any(b is not None for b in sim.bns) else None
         if bn is None:
-            grads = gradients(tuple(params), X, Y, acts, loss, skips, masks)
+            grads = gradients(tuple(params), X, Y, acts, loss, skips, masks, proj)
         else:
             grads = batchnorm.gradients(tuple(params), keys, X, Y, acts, loss, skips, sim.bns)
-        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn)
+        J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn, proj)
         done = 0
         total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
@@ -147,7 +149,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                         done += 1
                         progress(done, total_entries)
                     for h in (step, step / 10, step / 100):
-                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips, masks, bn)
+                        d = _fd(params, flat, e, h, X, Y, acts, loss, base, skips, masks, bn, proj)
                         if d is not None:
                             noise2 += (3.3e-16 * abs(J0) / h) ** 2
                             break
@@ -173,6 +175,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
                 checked += len(kept)
             total = sum(sim.params[j].size for j in own)
             noise = math.sqrt(noise2) / scale if scale > 0 else math.inf
+            named = dict(zip((keys[j] for j in own), errs))  # W, b, then gamma, beta or Ws of this layer
             out.append(LayerCheck(l, errs[0], errs[1], checked, total, skipped, *step_used[:2], resolved, noise,
-                                  *errs[2:]))
+                                  named.get(f"gamma[{l}]"), named.get(f"beta[{l}]"), named.get(f"Ws[{l}]")))
     return out

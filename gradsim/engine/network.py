@@ -40,15 +40,17 @@ class LayerSpec:
     skip: int  # k > 0: A[l] = g(Z[l]) + A[l−k] (a residual connection); 0: none
     dropout: float  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training (engine/dropout.py); 0: none
     batch_norm: Any  # an engine.batchnorm.BatchNormSpec (A[l] = g(γ ⊙ Ẑ[l] + β)), or None
+    projection: bool  # the skip through Ws[l] even when n[l−k] = n[l] (another width always takes one)
 
     def __init__(self, n: int, activation: str, params: Mapping[str, float] | Values = (), *, skip: int = 0,
-                 dropout: float = 0.0, batch_norm: Any = None, **values: float):
+                 dropout: float = 0.0, batch_norm: Any = None, projection: bool = False, **values: float):
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "params", frozen_values({**dict(params), **values}))
         object.__setattr__(self, "skip", int(skip))
         object.__setattr__(self, "dropout", float(dropout))
         object.__setattr__(self, "batch_norm", batch_norm)
+        object.__setattr__(self, "projection", bool(projection))
 
     def resolve(self) -> Activation:
         return get_activation(self.activation, **dict(self.params))
@@ -100,44 +102,54 @@ def skip_sources(skips: Sequence[int]) -> list[tuple[int, ...]]:
 
 
 Masks = Sequence["tuple[Array, float] | None"]  # per layer (M[l], 1 − p) or None
+Proj = Sequence["int | None"]  # per layer the index of Ws[l] in the parameter tuple, or None
 
 
 def forward_pass(params: Sequence[Array], X: Array, acts: Sequence[Activation],
                  skips: Sequence[int] | None = None,
-                 masks: Masks | None = None) -> tuple[list[Array], list[Array], list[Array]]:
+                 masks: Masks | None = None,
+                 proj: Proj | None = None) -> tuple[list[Array], list[Array], list[Array]]:
     """(Z[1..L], G[1..L] = g(Z[l]), A[0..L]) with each layer's skip added, A[l] = G[l] + A[l−k], and its
-    dropout mask applied when ``masks`` are given, A[l] = G[l] ⊙ M[l] / (1 − p)."""
+    dropout mask applied when ``masks`` are given, A[l] = G[l] ⊙ M[l] / (1 − p). ``proj``: per layer the
+    index of its projection Ws[l] in ``params`` (engine/projection.py), A[l] = G[l] + Ws[l]·A[l−k]."""
     As, Zs, Gs = [X], [], []
     for l, g in enumerate(acts):
         Z, G = layer_forward(params[2 * l], params[2 * l + 1], As[-1], g)
         k = skips[l] if skips else 0
         drop = masks[l] if masks else None
+        w = proj[l] if proj else None
         Zs.append(Z)
         Gs.append(G)
         A = G * drop[0] / drop[1] if drop is not None else G
-        As.append(A + As[l + 1 - k] if k else A)  # the mask first, then the skip (A[l−k] is not dropped)
+        if k:  # the mask first, then the skip (A[l−k] is not dropped)
+            A = A + (As[l + 1 - k] if w is None else params[w] @ As[l + 1 - k])
+        As.append(A)
     return Zs, Gs, As
 
 
 def cost(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
-         skips: Sequence[int] | None = None, masks: Masks | None = None) -> float:
-    """J for parameters (W[1], b[1], ..., W[L], b[L]): the whole forward pass in one call."""
-    Zs, _, As = forward_pass(params, X, acts, skips, masks)
+         skips: Sequence[int] | None = None, masks: Masks | None = None, proj: Proj | None = None) -> float:
+    """J for parameters (W[1], b[1], ..., W[L], b[L], then any Ws[l]): the whole forward pass in one call."""
+    Zs, _, As = forward_pass(params, X, acts, skips, masks, proj)
     return loss.value(Zs[-1], As[-1], Y)
 
 
 def gradients(params: tuple[Array, ...], X: Array, Y: Array, acts: list[Activation], loss: Loss,
-              skips: Sequence[int] | None = None, masks: Masks | None = None) -> tuple[Array, ...]:
-    """(dW[1], db[1], ..., dW[L], db[L]) by backprop, for checking against finite differences."""
-    Zs, Gs, As = forward_pass(params, X, acts, skips, masks)
+              skips: Sequence[int] | None = None, masks: Masks | None = None,
+              proj: Proj | None = None) -> tuple[Array, ...]:
+    """(dW[1], db[1], ..., dW[L], db[L], then any dWs[l]) by backprop, for checking against finite differences."""
+    Zs, Gs, As = forward_pass(params, X, acts, skips, masks, proj)
     into = skip_sources(skips) if skips else [()] * len(acts)
     dAs: dict[int, Array] = {}
     grads: list[Array] = [None] * len(params)  # type: ignore[list-item]
     dAs[len(acts)], dZ = output_dZ(loss, acts[-1], Zs[-1], As[-1], Y, Gs[-1] if skips and skips[-1] else None)
     for l in range(len(acts) - 1, -1, -1):  # l is layer l+1's index
         dW, db, dA_prev = layer_backward(params[2 * l], dZ, As[l])
-        for src in into[l]:  # the skips that read A[l]
-            dA_prev = dA_prev + dAs[src]
+        for src in into[l]:  # the skips that read A[l]: dA[src], or Ws[src]ᵀ·dA[src] through a projection
+            w = proj[src - 1] if proj else None
+            dA_prev = dA_prev + (dAs[src] if w is None else params[w].T @ dAs[src])
+            if w is not None:
+                grads[w] = dAs[src] @ As[l].T  # dWs[src] = dA[src]·A[src−k]ᵀ
         dAs[l] = dA_prev
         grads[2 * l], grads[2 * l + 1] = dW, db
         if l > 0:

@@ -1,7 +1,7 @@
 """What each phase of an iteration computes, as closures a Simulation builds once per layer: forward l
 (Z[l], A[l]), the loss (J, and weight decay's term kept apart), backward l (dA[L] or the fused dZ[L], dZ[l],
 dW[l], db[l], dA[l-1]) and the update (the transforms, then the optimiser at α(t)). Layers a skip touches
-get theirs from ``residual``, layers with dropout from ``dropout``. The order they run in is ``phases.phase_table``'s, nowhere else.
+get theirs from ``residual`` (``projection`` when a skip goes through Ws[l]), layers with dropout from ``dropout``. The order they run in is ``phases.phase_table``'s, nowhere else.
 
 ``PhaseSteps`` is a mix-in of ``Simulation``: the closures read the simulation's cache and parameters.
 """
@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import batchnorm, dropout, optim, residual
+from . import batchnorm, dropout, optim, projection, residual
 from .network import layer_backward, layer_forward, output_dZ
 from .phases import Phase
 from .record import Record
@@ -38,6 +38,8 @@ class PhaseSteps:
             return dropout.forward_fn(self, l)
         if self.bns[l - 1] is not None:
             return batchnorm.forward_fn(self, l)
+        if self.projs[l - 1]:
+            return projection.forward_fn(self, l)
         if self.skips[l - 1]:
             return residual.forward_fn(self, l)
 
@@ -72,6 +74,8 @@ class PhaseSteps:
             return dropout.backward_fn(self, l)
         if self.bns[l - 1] is not None:
             return batchnorm.backward_fn(self, l)
+        if any(self.projs) and projection.involved(self, l):
+            return projection.backward_fn(self, l)
         if self.skips[l - 1] or self._into[l - 1]:
             return residual.backward_fn(self, l)
 

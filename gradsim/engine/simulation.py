@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import batchnorm, dropout, optim
+from . import batchnorm, dropout, optim, projection
 from .activations import Activation, fraction_dead, fraction_saturated
 from .fpguard import FPGuard
 from .history import History
@@ -75,14 +75,18 @@ class Simulation(PhaseSteps):
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
         self.skips: tuple[int, ...] = tuple(ls.skip for ls in self.layers)  # residual: A[l] += A[l − k]
         for l, k in enumerate(self.skips, start=1):
-            if k and (k > l or self.n[l - k] != self.n[l]):
-                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l and n[l−k] = n[l]")
+            if k and k > l:
+                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l")
+        # a skip from another width (or projection = true) goes through Ws[l] (engine/projection.py)
+        self.projs = projection.layers_with(self.n, self.skips, [ls.projection for ls in self.layers])
         self.bns = tuple(ls.batch_norm for ls in self.layers)  # batch norm per layer (engine/batchnorm.py)
         if self.bns[-1] is not None:
             raise ValueError("batch_norm on a hidden layer only (the loss reads the output layer's A[L])")
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
         self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
-        reason = dropout.check(self.dropout, self.skips) or batchnorm.check_with_dropout(self.bns, self.dropout, self.skips)
+        reason = (dropout.check(self.dropout, self.skips) or batchnorm.check_with_dropout(self.bns, self.dropout, self.skips)
+                  or projection.check(self.skips, [ls.projection for ls in self.layers], self.bns)
+                  or projection.check_with_batch_norm(self.projs, self.bns))
         if reason:
             raise ValueError(reason)
         self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip or dropout (A[l] is not g(Z[l]) there)
@@ -114,6 +118,9 @@ class Simulation(PhaseSteps):
         for l, bn in enumerate(self.bns, start=1):  # gamma[l], beta[l] after every W, b
             if bn is not None:
                 params += batchnorm.initial(self.n[l])
+        for l, k in enumerate(self.skips, start=1):  # Ws[l] after them, drawn after every W (engine/projection.py)
+            if self.projs[l - 1]:
+                params.append(projection.initial(rng, self.n[l], self.n[l - k], specs[l - 1]))
         readonly(*params)
         self._initial = tuple(params)
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)
@@ -122,7 +129,7 @@ class Simulation(PhaseSteps):
         L = self.L
         self.phases: list[Phase] = list(phase_table(L))
         self.P = len(self.phases)
-        self._param_keys = batchnorm.param_keys(L, self.bns)  # the parameter tuple's order, in one place
+        self._param_keys = batchnorm.param_keys(L, self.bns, self.projs)  # the parameter tuple's order, in one place
         self._grad_keys = batchnorm.grad_keys(self._param_keys)
         self._index = {k: i for i, k in enumerate(self._param_keys)}
         self._running0 = {l: batchnorm.initial_running(self.n[l]) for l, bn in enumerate(self.bns, 1) if bn}

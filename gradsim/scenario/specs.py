@@ -19,7 +19,7 @@ from ..engine.optim import DEFAULT_OPTIMIZER
 from ..engine.params import all_names, users
 from ..errors import show, type_name
 from .caps import MAX_INPUTS, MAX_LAYERS, MAX_WIDTH
-from .fields import _MISSING, _err, check_keys, choice, entry_name, entry_values, integer, join, matrix, number, param, table
+from .fields import _MISSING, _err, boolean, check_keys, choice, entry_name, entry_values, integer, join, matrix, number, param, table
 from .model import DataSpec
 from .batchnorm import KEY as BATCH_NORM, check_batch_norm, read_batch_norm
 from .schedules import read_schedule
@@ -36,7 +36,8 @@ def _listing(names: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------ network
 def layer_keys() -> tuple[str, ...]:
-    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", DROPOUT.name, BATCH_NORM)
+    return ("n", "activation") + tuple(all_names(ACTIVATIONS)) + ("repeat", "skip", "projection", DROPOUT.name,
+                                                                   BATCH_NORM)
 
 
 def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
@@ -67,12 +68,13 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
         values = {q.name: param(e, q, p) for q in own}
         repeat = integer(e, "repeat", p, default=1, lo=1, hi=MAX_LAYERS)
         skip = integer(e, "skip", p, default=0, lo=1, hi=MAX_LAYERS, what=" (k: A[l] = g(Z[l]) + A[l−k])")
+        proj = boolean(e, "projection", p, default=False)  # the skip through Ws[l] also at one width
         drop = param(e, DROPOUT, p)  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) (engine/dropout.py)
         total += repeat
         if total > MAX_LAYERS:
             raise _err(p, f"at most {MAX_LAYERS} layers in all", got=f"{total} so far")
         bn = read_batch_norm(e, p)
-        layers += [(LayerSpec(n, act, values, skip=skip, dropout=drop, batch_norm=bn), i)] * repeat
+        layers += [(LayerSpec(n, act, values, skip=skip, dropout=drop, batch_norm=bn, projection=proj), i)] * repeat
     L = len(layers)
     hidden = [name for name, a in ACTIVATIONS.items() if a.hidden]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -98,7 +100,8 @@ def read_network(net: Mapping, data: DataSpec) -> list[LayerSpec]:
 
 
 def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
-    """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l and n[l−k] = n[l] (no projection); a skip into the output
+    """A skip k on layer l reads A[l−k]: 1 ≤ k ≤ l; from another width (or with ``projection = true``) it goes
+    through the parameter Ws[l] (engine/projection.py), not in a net with batch norm; a skip into the output
     layer is checked against the loss in schema.check_loss."""
     n = [n0] + [layer.n for layer, _ in layers]
     for l, (layer, i) in enumerate(layers, start=1):
@@ -108,9 +111,15 @@ def check_skips(layers: list[tuple[LayerSpec, int]], n0: int) -> None:
         p = f"network.layers[{i}].skip"
         if k > l:
             raise _err(p, f"k ≤ l = {l} (layer {l} can add A[{l}−k] for k = 1..{l})", k)
-        if n[l - k] != n[l]:
-            raise _err(p, f"A[{l - k}] of the same shape as A[{l}]: n[{l - k}] = {n[l - k]} but n[{l}] = {n[l]} "
-                          "(a skip adds A[l−k] without a projection)", k)
+    bn = any(layer.batch_norm is not None for layer, _ in layers)
+    for l, (layer, i) in enumerate(layers, start=1):
+        k = layer.skip
+        if layer.projection and not k:
+            raise _err(f"network.layers[{i}].projection", "projection = true only on a layer with a skip", True)
+        if k and bn and (layer.projection or n[l - k] != n[l]):
+            what = "projection = true" if n[l - k] == n[l] else f"n[{l - k}] = {n[l - k]} ≠ n[{l}] = {n[l]}"
+            raise _err(f"network.layers[{i}].skip", "a skip of one width in a net with batch norm (a projection "
+                       "skip Ws[l] and batch norm are one or the other)", got=f"{what}")
 
 
 def check_dropout(layers: list[tuple[LayerSpec, int]]) -> None:

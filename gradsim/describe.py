@@ -47,12 +47,19 @@ def _optimizer_json(opt) -> dict[str, Any]:
     return out
 
 
-def _layer_json(spec) -> dict[str, Any]:
+def _ws_shape(sim, l: int) -> tuple[int, int] | None:
+    """The shape (n[l], n[l−k]) of layer l's projection Ws[l] (engine/projection.py), or None."""
+    return (sim.n[l], sim.n[l - sim.skips[l - 1]]) if getattr(sim, "projs", ()) and sim.projs[l - 1] else None
+
+
+def _layer_json(spec, ws: tuple[int, int] | None = None) -> dict[str, Any]:
     """A layer as JSON: n, the activation, and every parameter the activation declares (slope, alpha)."""
     d: dict[str, Any] = {"n": int(spec.n), "activation": spec.activation}
     d.update(spec.resolve().values)
     if spec.skip:
         d["skip"] = spec.skip  # A[l] = g(Z[l]) + A[l−skip]
+    if ws is not None:
+        d["projection"] = list(ws)  # the shape of Ws[l]: A[l] = g(Z[l]) + Ws[l]·A[l−skip]
     if spec.dropout:
         d["dropout"] = spec.dropout  # p: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) in training
     if spec.batch_norm is not None:  # A[l] = g(gamma ⊙ Zhat + beta)
@@ -60,9 +67,10 @@ def _layer_json(spec) -> dict[str, Any]:
     return d
 
 
-def _layer_text(spec) -> str:
-    """'leaky_relu (slope 0.01)', 'tanh'."""
-    values = [f"{k} {v:g}" for k, v in spec.resolve().values] + ([f"skip {spec.skip}"] if spec.skip else [])
+def _layer_text(spec, ws: tuple[int, int] | None = None) -> str:
+    """'leaky_relu (slope 0.01)', 'tanh', 'tanh (skip 1 through Ws (6,2))'."""
+    skip = [f"skip {spec.skip}" + (f" through Ws {fmt_shape(ws)}" if ws else "")] if spec.skip else []
+    values = [f"{k} {v:g}" for k, v in spec.resolve().values] + skip
     values += [f"dropout {spec.dropout:g}"] if spec.dropout else []
     if spec.batch_norm is not None:
         values.append(f"batch norm ε {spec.batch_norm.eps:g}, momentum {spec.batch_norm.momentum:g}")
@@ -80,7 +88,7 @@ def scenario_json(scenario: "Scenario", sim: "Simulation") -> dict[str, Any]:
         "n0": int(sim.n[0]),
         "m": int(sim.m),
         "L": int(sim.L),
-        "layers": [_layer_json(s) for s in sim.layers],
+        "layers": [_layer_json(s, _ws_shape(sim, l)) for l, s in enumerate(sim.layers, start=1)],
         "loss": sim.loss_name,
         "optimizer": _optimizer_json(sim.optimizer),
         "transforms": [{"name": t.name, **t.values()} for t in sim.transforms.specs],
@@ -100,10 +108,12 @@ def show_lines(scenario: "Scenario", sim: "Simulation") -> list[str]:
     rows.append(("0", str(sim.n[0]), "(input X = A[0])", "", "", fmt_shape((sim.n[0], m)), "", ""))
     for l in range(1, sim.L + 1):
         spec = sim.layers[l - 1]
-        act = _layer_text(spec)
+        ws = _ws_shape(sim, l)
+        act = _layer_text(spec, ws)
         n, n_prev = sim.n[l], sim.n[l - 1]
         rows.append((str(l), str(n), act, fmt_shape((n, n_prev)), fmt_shape((n, 1)), fmt_shape((n, m)),
-                     str(n * n_prev + n + (2 * n if spec.batch_norm is not None else 0)), _init_text(sim.init[l - 1])))
+                     str(n * n_prev + n + (2 * n if spec.batch_norm is not None else 0) + (ws[0] * ws[1] if ws else 0)),
+                     _init_text(sim.init[l - 1])))
     opt = sim.optimizer
     batch = f"{opt.kind} gradient descent" + (f", batch size {opt.batch_size}" if opt.batch_size else f", m = {m}")
     values = opt.values()

@@ -133,17 +133,24 @@ def _forward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
         M = v.arrays.get(mk) if ran else None
         out.append(Equation(label, mk, f"{mk} = [u ≥ p], u ~ U(0,1), p = {p:g}",
                             f"→ {v.shape(mk)}", "" if M is None else f"dropped {percent(1.0 - float(M.mean()))}"))
-        src = f" + A[{l - k}]" if k else ""  # a skip too: added after the mask, A[l−k] is not dropped
+        src = f" + {_skip_term(sim, l)}" if k else ""  # a skip too: added after the mask, A[l−k] is not dropped
         out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} ⊙ {mk} / (1 − p){src}",
                             f"{v.shape(z)} ⊙ {v.shape(mk)}{src and ' + ' + v.shape(f'A[{l - k}]')} → {v.shape(a)}",
                             value))
-    elif k:  # a residual connection: the skip's A[l−k] is its own term
-        src = f"A[{l - k}]"
+    elif k:  # a residual connection: the skip's A[l−k] (through Ws[l] when it projects) is its own term
+        src = _skip_term(sim, l)
+        shp = f"{v.shape(f'Ws[{l}]')}·{v.shape(f'A[{l - k}]')}" if sim.projs[l - 1] else v.shape(f"A[{l - k}]")
         out.append(Equation(label, a, f"{a} = {g.forward_formula(z)} + {src}",
-                            f"{v.shape(z)} + {v.shape(src)} → {v.shape(a)}", value))
+                            f"{v.shape(z)} + {shp} → {v.shape(a)}", value))
     else:
         out.append(Equation(label, a, f"{a} = {g.forward_formula(z)}", f"{v.shape(z)} → {v.shape(a)}", value))
     return out
+
+
+def _skip_term(sim: "Simulation", l: int) -> str:
+    """What layer l's skip adds: A[l−k], or Ws[l]·A[l−k] through a projection (engine/projection.py)."""
+    src = f"A[{l - sim.skips[l - 1]}]"
+    return f"Ws[{l}]·{src}" if sim.projs[l - 1] else src
 
 
 def _loss(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
@@ -194,17 +201,23 @@ def _backward(sim: "Simulation", v: _View, l: int, ran: bool) -> list[Equation]:
                         f"{v.shape(dz)}·{v.transposed(f'A[{l - 1}]')} → {v.shape(dw)}", val(dw)))
     out.append(Equation(label, db, f"{db} = Σ_i {dz}", f"{v.shape(dz)} → {v.shape(db)}",
                         val(db) + (equations_bn.db_note(sim, l) if val(db) else "")))
+    if sim.projs[l - 1]:  # the projection's gradient: dA[l] already carries the 1/m
+        dws, src = f"dWs[{l}]", f"A[{l - sim.skips[l - 1]}]"
+        out.append(Equation(label, dws, f"{dws} = {da}·{src}ᵀ",
+                            f"{v.shape(da)}·{v.transposed(src)} → {v.shape(f'Ws[{l}]')}", val(dws)))
     if l > 1:
         dp = f"dA[{l - 1}]"
-        skips = [f"dA[{j}]" for j in sim.skip_sources[l - 1]]  # layers whose skip reads A[l−1]
+        skips = [f"Ws[{j}]ᵀ·dA[{j}]" if sim.projs[j - 1] else f"dA[{j}]" for j in sim.skip_sources[l - 1]]
         plus = "".join(f" + {d}" for d in skips)
-        shapes = "".join(f" + {v.shape(d)}" for d in skips)
+        shapes = "".join(f" + {v.transposed(f'Ws[{j}]')}·{v.shape(f'dA[{j}]')}" if sim.projs[j - 1]
+                         else f" + {v.shape(f'dA[{j}]')}" for j in sim.skip_sources[l - 1])
         out.append(Equation(label, dp, f"{dp} = W[{l}]ᵀ·{dz}{plus}",
                             f"{v.transposed(f'W[{l}]')}·{v.shape(dz)}{shapes} → {v.shape(dp)}", val(dp)))
     k = sim.skips[l - 1]
     if k and (k > 1 or l == 1):  # where this layer's dA[l] goes through its skip (k = 1: the line above)
         j = l - k
-        out.append(Equation(label, f"dA[{j}]", f"dA[{j}] gets W[{j + 1}]ᵀ·dZ[{j + 1}] + {da} through the skip",
+        term = f"Ws[{l}]ᵀ·{da}" if sim.projs[l - 1] else da
+        out.append(Equation(label, f"dA[{j}]", f"dA[{j}] gets W[{j + 1}]ᵀ·dZ[{j + 1}] + {term} through the skip",
                             f"{v.shape(da)} → {v.shape(f'A[{j}]')}",
                             "" if j == 0 else f"added in backward l={j + 1}"))
     return out
@@ -262,7 +275,8 @@ def _transform_lines(sim: "Simulation", v: _View, ran: bool) -> list[Equation]:
             value = f"‖g‖ = {fmt(before if i == 0 else steps[i - 1])} → {fmt(steps[i])}"
         entry = spec.entry
         formula = entry.formula.format(l="l")
-        out.append(Equation("update", "g", f"{formula}   [{spec.describe()}]", f"g = dW[1..{L}], db[1..{L}]" + (", dgamma, dbeta" if len(keys) > 2 * L else ""), value))
+        extra = "".join(dict.fromkeys(", d" + k.split("[")[0] for k in keys[2 * L:]))  # dgamma, dbeta; dWs
+        out.append(Equation("update", "g", f"{formula}   [{spec.describe()}]", f"g = dW[1..{L}], db[1..{L}]" + extra, value))
     return out
 
 

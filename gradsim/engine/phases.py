@@ -20,7 +20,8 @@ Names are (kind, layer) pairs in the lecture's notation, layer None for J:
 - update:     the new W[l], b[l] of every layer (and gamma[l], beta[l] of a batch-norm layer)
 
 X, Y, A[0] and the W[l], b[l] (gamma[l], beta[l]) the forward pass uses are there from the iteration's start.
-``batch_norm=True`` lists the batch-norm names as on a layer with it; which layers have it is the network's
+``batch_norm=True`` lists the batch-norm names (and a projection skip's Ws[l], dWs[l]: backward l computes
+dWs[l] after db[l]) as on a layer with them; which layers have it is the network's
 (engine/batchnorm.py), and ``computed_by`` answers for the names as if every layer had it.
 """
 
@@ -35,6 +36,7 @@ PARAMS = ("W", "b", "gamma", "beta")  # gamma, beta: a batch-norm layer's (engin
 BN_FORWARD = ("mu", "sigma2", "Zhat", "Ztilde")  # the same as engine/batchnorm.py's (tests check)
 BN_BACKWARD = ("dZtilde", "dgamma", "dbeta", "dZhat")
 BN_NAMES = frozenset(PARAMS[2:] + BN_FORWARD + BN_BACKWARD)
+PROJ, PROJ_BACKWARD = "Ws", "dWs"  # a projection skip's matrix and its gradient (engine/projection.py)
 
 Name = tuple[str, "int | None"]  # ("Z", 2) is Z[2]; ("J", None) is J
 
@@ -65,14 +67,14 @@ def phase_table(L: int) -> tuple[Phase, ...]:
 def at_start(L: int, batch_norm: bool = False) -> tuple[Name, ...]:
     """What an iteration has before its first phase: X, Y, A[0] and the parameters W[l], b[l]
     (and gamma[l], beta[l] with ``batch_norm``)."""
-    keys = PARAMS if batch_norm else PARAMS[:2]
+    keys = PARAMS + (PROJ,) if batch_norm else PARAMS[:2]
     return (("X", None), ("Y", None), ("A", 0)) + tuple((k, l) for l in range(1, L + 1) for k in keys)
 
 
 def computes(phase: Phase, L: int, batch_norm: bool = False) -> tuple[Name, ...]:
     """The names ``phase`` computes, in the order it computes them (``batch_norm``: as on a layer with it)."""
     l = phase.layer
-    fwd, bwd, keys = (BN_FORWARD, BN_BACKWARD, PARAMS) if batch_norm else ((), (), PARAMS[:2])
+    fwd, bwd, keys = (BN_FORWARD, BN_BACKWARD, PARAMS + (PROJ,)) if batch_norm else ((), (), PARAMS[:2])
     if phase.kind == "forward":
         return (("Z", l),) + tuple((k, l) for k in fwd) + (("A", l), ("fraction_saturated", l),
                                                                 ("fraction_dead", l))
@@ -80,7 +82,7 @@ def computes(phase: Phase, L: int, batch_norm: bool = False) -> tuple[Name, ...]
         return (("J", None), ("J_data", None), ("J_reg", None))
     if phase.kind == "backward":
         return (((("dA", L),) if l == L else ()) + tuple((k, l) for k in bwd)
-                + (("dZ", l), ("dW", l), ("db", l), ("dA", l - 1))
+                + (("dZ", l), ("dW", l), ("db", l)) + ((PROJ_BACKWARD, l),) * batch_norm + (("dA", l - 1),)
                 + ((("norm_g", None), ("norm_g_transformed", None)) if l == 1 else ()))  # ‖g‖ once every dW, db is
     if phase.kind == "update":
         return tuple((k, j) for j in range(1, L + 1) for k in keys)

@@ -203,10 +203,19 @@ def _check(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int |
         if ref.name in BN_NAMES and sc.layers[k - 1].batch_norm is None:
             raise _err(f"{path}, column {ref.col}", f"{ref.name} only on a layer with batch_norm",
                        got=f"{ref.name}[{k}]{with_l}, and layer {k} has none")
+        if ref.name in ("Ws", "dWs") and not _projects(sc, k):
+            raise _err(f"{path}, column {ref.col}", f"{ref.name} only on a layer whose skip has a projection",
+                       got=f"{ref.name}[{k}]{with_l}, and layer {k} has none")
         if needed(ref.name, k, L) > done:
             raise _err(f"{path}, column {ref.col}", f"names computed by {at.describe()}",
                        got=f"{ref.name}[{k}]{with_l}, which {computed_by(ref.name, k, L).label} computes")
     _dry_run(tree, path, sc, at, text, l)
+
+
+def _projects(sc: "Scenario", k: int) -> bool:
+    """Does layer k's skip go through a projection Ws[k] (another width, or projection = true)?"""
+    layer = sc.layers[k - 1]
+    return bool(layer.skip) and (layer.projection or sc.n[k - layer.skip] != layer.n)
 
 
 def _metric_problem(name: str, sc: "Scenario") -> str | None:
@@ -246,7 +255,9 @@ def _dry_run(tree: ex.Node, path: str, sc: "Scenario", at: At, text: str, l: int
         if name.startswith("fraction"):
             return 0.0
         rows = n[layer]
-        cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1}.get(name, 1 if name in BN_COLUMN else batch)
+        ws = n[layer - sc.layers[layer - 1].skip] if name in ("Ws", "dWs") else 0  # (n[l], n[l−k])
+        cols = {"W": n[layer - 1], "dW": n[layer - 1], "b": 1, "db": 1, "Ws": ws, "dWs": ws}.get(
+            name, 1 if name in BN_COLUMN else batch)
         return zeros(rows, cols)
 
     try:

@@ -11,6 +11,7 @@ LAYERED = {
     # a batch-norm layer's (engine/batchnorm.py): sigma2 is σ², since var( ) is the function
     "mu": 1, "sigma2": 1, "Zhat": 1, "Ztilde": 1, "gamma": 1, "beta": 1,
     "dZtilde": 1, "dZhat": 1, "dgamma": 1, "dbeta": 1,
+    "Ws": 1, "dWs": 1,  # a projection skip's Ws[l] (n[l], n[l−k]) and dWs[l] (engine/projection.py)
 }  # name -> lowest layer index (M[l]: a dropout layer's mask, engine/dropout.py)
 PLAIN = {"X", "Y", "J", "J_history", "m", "L", "iteration", "J_full", "J_test", "accuracy", "accuracy_test",
          "J_full_data", "J_test_data",

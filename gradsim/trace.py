@@ -197,6 +197,8 @@ def npz_arrays(sim: "Simulation") -> dict[str, np.ndarray]:
             out[f"M[{l}]"] = arrays[f"M[{l}]"]
         if sim.bns[l - 1] is not None:  # batch norm's parameters and cached steps (engine/batchnorm.py)
             out.update((f"{kind}[{l}]", arrays[f"{kind}[{l}]"]) for kind in NPZ_BATCH_NORM)
+        if f"Ws[{l}]" in arrays:  # a projection skip's matrix and its gradient (engine/projection.py)
+            out.update((k, arrays[k]) for k in (f"Ws[{l}]", f"dWs[{l}]") if k in arrays)
     if "dA[0]" not in arrays:
         raise ValueError(f"iteration {sim.iteration} has no dA[0]: it did not finish its backward pass")
     out["dA[0]"] = arrays["dA[0]"]

@@ -168,3 +168,80 @@ def test_dropout_and_a_projection_on_one_layer():
     for j, g in enumerate(fd(J, params, a["X"], a["Y"])):
         assert np.allclose(a[sim._grad_keys[j]], g, rtol=1e-6, atol=1e-9), sim._grad_keys[j]
     assert all(c.rel_error < 1e-7 for c in gradcheck(sim))
+
+
+TOML = """\
+# A net whose skips change width
+loss = "logistic"
+[network]
+layers = [{ n = 6, activation = "tanh", skip = 1 }, { n = 3, activation = "sigmoid", skip = 1 }, { n = 1, activation = "sigmoid" }]
+[data]
+kind = "moons"
+m = 20
+[run]
+iterations = 3
+"""
+
+
+def _file(tmp_path, text=TOML):
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    return path
+
+
+def test_run_npz_holds_ws_and_dws(tmp_path):
+    from click.testing import CliRunner
+
+    from gradsim.cli import gradsim
+    from gradsim.scenario import load_scenario
+    from gradsim.scenario.build import build_simulation
+
+    path = _file(tmp_path)
+    r = CliRunner().invoke(gradsim, ["run", str(path), "--npz", str(tmp_path / "z.npz"), "-q"])
+    assert r.exit_code == 0, r.output
+    sim = build_simulation(load_scenario(path))
+    sim.run(3)
+    with np.load(tmp_path / "z.npz") as z:
+        for k in ("Ws[1]", "dWs[1]", "Ws[2]", "dWs[2]"):
+            assert np.array_equal(z[k], sim.arrays[k]), k
+        assert z["Ws[2]"].shape == (3, 6)
+
+
+def test_show_and_gradcheck_name_the_projection(tmp_path):
+    from click.testing import CliRunner
+
+    from gradsim.cli import gradsim
+
+    path = _file(tmp_path)
+    r = CliRunner().invoke(gradsim, ["show", str(path)])
+    assert r.exit_code == 0 and "skip 1 through Ws (3,6)" in r.output, r.output
+    r = CliRunner().invoke(gradsim, ["show", "--json", str(path)])
+    import json
+    assert [d.get("projection") for d in json.loads(r.output)["layers"]] == [[6, 2], [3, 6], None]
+    r = CliRunner().invoke(gradsim, ["gradcheck", str(path)])
+    assert r.exit_code == 0 and "Ws[l]" in r.output, r.output
+
+
+def test_step_shows_the_projection_terms(tmp_path):
+    from click.testing import CliRunner
+
+    from gradsim.cli import gradsim
+
+    r = CliRunner().invoke(gradsim, ["step", str(_file(tmp_path)), "--phases", "8"])
+    assert r.exit_code == 0, r.output
+    for text in ("A[2] = σ(Z[2]) + Ws[2]·A[1]", "dWs[2] = dA[2]·A[1]ᵀ", "dA[1] = W[2]ᵀ·dZ[2] + Ws[2]ᵀ·dA[2]",
+                 "dA[0] gets W[1]ᵀ·dZ[1] + Ws[1]ᵀ·dA[1] through the skip", "Ws[2] := Ws[2] − α·dWs[2]"):
+        assert text in r.output, text
+
+
+def test_expressions_read_ws_only_where_there_is_one(tmp_path):
+    from click.testing import CliRunner
+
+    from gradsim.cli import gradsim
+
+    good = TOML + '[[expect]]\nat = "end"\nvalue = "norm(dWs[2]) / norm(Ws[2])"\nop = ">"\nrhs = 0\n'
+    r = CliRunner().invoke(gradsim, ["check", str(_file(tmp_path, good))])
+    assert r.exit_code == 0, r.output
+    bad = TOML + '[[expect]]\nat = "end"\nvalue = "norm(Ws[3])"\nop = ">"\nrhs = 0\n'
+    r = CliRunner().invoke(gradsim, ["check", str(_file(tmp_path, bad))])
+    assert r.exit_code == 2 and "only on a layer whose skip has a projection" in r.stderr, r.output

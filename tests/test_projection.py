@@ -245,3 +245,33 @@ def test_expressions_read_ws_only_where_there_is_one(tmp_path):
     bad = TOML + '[[expect]]\nat = "end"\nvalue = "norm(Ws[3])"\nop = ">"\nrhs = 0\n'
     r = CliRunner().invoke(gradsim, ["check", str(_file(tmp_path, bad))])
     assert r.exit_code == 2 and "only on a layer whose skip has a projection" in r.stderr, r.output
+
+
+@pytest.mark.parametrize("hidden, optimizer", [
+    ('{ n = 5, activation = "tanh", skip = 1 }, { n = 3, activation = "relu", skip = 2 }', "gd"),
+    ('{ n = 4, activation = "tanh", skip = 1, dropout = 0.3 }, { n = 4, activation = "sigmoid", skip = 1, '
+     'projection = true }', "adam"),
+])
+def test_the_numpy_export_is_bit_equal(tmp_path, hidden, optimizer):
+    from export_helpers import exported_run, gradsim_run, scenario
+
+    sc = scenario(hidden=hidden, optimizer=optimizer, iterations=8)
+    got, sim = exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc)
+    assert np.array_equal(got["J"], np.array(sim.J_history))
+    for k in sim.param_keys:
+        name, l = k[:-1].split("[")
+        assert np.array_equal(got[f"{name}{l}"], sim.param(k)), k
+    script = (tmp_path / "numpy_export.py").read_text()
+    assert "dWs[2] = dA[2] @ A[" in script and "Ws[2].T @ dA[2]" in script
+
+
+def test_the_numpy_export_refuses_a_projection_with_transforms(tmp_path):
+    from export_helpers import scenario
+
+    from gradsim.errors import ScenarioError
+    from gradsim.export import export
+
+    sc = scenario(hidden='{ n = 5, activation = "tanh", skip = 1 }',
+                  extra='[[transform]]\nname = "clip_norm"\nmax_norm = 1.0\n')
+    with pytest.raises(ScenarioError, match="projection skip without"):
+        export(sc, numpy=tmp_path / "x.py")

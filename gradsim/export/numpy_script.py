@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.network import skip_sources
-from . import batchnorm_lines
+from . import batchnorm_lines, projection_lines
 from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
 
 
@@ -125,8 +125,8 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     # the initial W[l], b[l]: the same draw from the same generator, layer by layer
     out += ["", "", "# ---- the initial W[l] (n[l], n[l-1]) and b[l] (n[l], 1): gradsim's draw, from the same generator"]
     seen = set()
-    for spec in sim.init:
-        if spec.W is None and spec.name not in seen:
+    for l, spec in enumerate(sim.init, 1):
+        if (spec.W is None or sim.projs[l - 1]) and spec.name not in seen:  # Ws[l] is drawn by it too
             seen.add(spec.name)
             from ..engine.init import get_initializer
 
@@ -149,6 +149,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             out.append(f"b[{l}] = np.full(({n[l]}, 1), {lit(spec.bias)})")
 
     out += batchnorm_lines.setup(sim)
+    out += projection_lines.setup(sim, kwargs)
     entry = opt.entry
     out += ["", "", f"# ---- the optimiser: {opt.name}" + (f" ({entry.source})" if entry.source else ""), "", "",
             define("update", "p, dp, state, t", f"{entry.rule}, for p = W[l] or b[l] with gradient dp = dW[l] or "
@@ -160,6 +161,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             'state = {(k, l): {s: np.zeros_like(P[l]) for s in slots} for k, P in (("W", W), ("b", b))',
             "         for l in range(1, L + 1)}",
             *batchnorm_lines.state_lines(sim),
+            *projection_lines.state_lines(sim),
             "", "",
             define("finite", "*arrays", "True when every entry of every array is a finite number.",
                    "all(np.isfinite(a).all() for a in arrays)"),
@@ -192,13 +194,13 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
                      (f"M[{l}] = (np.random.default_rng([seed, t, {l}]).random(Z[{l}].shape) >= {p!r}).astype(np.float64)",
                       f"M[{l}]: each entry 0 (dropped) with probability p = {p:g}"),
-                     (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})" + (f" + A[{l - skips[l - 1]}]" if skips[l - 1] else ""),
+                     (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})" + (f" + {projection_lines.skip_term(sim, l)[0]}" if skips[l - 1] else ""),
                       f"A[{l}] = {g.forward_formula(f'Z[{l}]')} ⊙ M[{l}] / (1 − p)"
-                      + (f" + A[{l - skips[l - 1]}]   (the skip, not dropped)" if skips[l - 1] else ""))]
+                      + (f" + {projection_lines.skip_term(sim, l)[1]}   (the skip, not dropped)" if skips[l - 1] else ""))]
         elif skips[l - 1]:  # a residual connection: g(Z[l]) is kept, since g' reads it, not A[l]
-            j = l - skips[l - 1]
+            code, shown = projection_lines.skip_term(sim, l)  # A[l−k], or Ws[l] A[l−k] through a projection
             body += [(f"G[{l}] = {g.name}(Z[{l}]{kw})", f"G[{l}] = {g.forward_formula(f'Z[{l}]')}"),
-                     (f"A[{l}] = G[{l}] + A[{j}]", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} + A[{j}]   (the skip)")]
+                     (f"A[{l}] = G[{l}] + {code}", f"A[{l}] = {g.forward_formula(f'Z[{l}]')} + {shown}   (the skip)")]
         else:
             body.append((f"A[{l}] = {g.name}(Z[{l}]{kw})", f"A[{l}] = {g.forward_formula(f'Z[{l}]')}"))
     body += [("# the loss", ""),
@@ -230,8 +232,10 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             body.append((code, f"dZ[{l}] = " + g.backward_formula(shown, f"Z[{l}]", f"A[{l}]")[0]))
         body += [(f"dW[{l}] = dZ[{l}] @ A[{l - 1}].T", f"dW[{l}] = dZ[{l}] A[{l - 1}]ᵀ   (the 1/m is in dZ)"),
                  (f"db[{l}] = dZ[{l}].sum(axis=1, keepdims=True)", f"db[{l}] = Σ_i dZ[{l}]"),
-                 (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]" + "".join(f" + dA[{j}]" for j in into[l - 1]),
-                  f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]" + "".join(f" + dA[{j}] (the skip of layer {j})" for j in into[l - 1]))]
+                 *projection_lines.backward(sim, l),
+                 (f"dA[{l - 1}] = W[{l}].T @ dZ[{l}]" + "".join(f" + {projection_lines.through(sim, j)[0]}" for j in into[l - 1]),
+                  f"dA[{l - 1}] = W[{l}]ᵀ dZ[{l}]" + "".join(f" + {projection_lines.through(sim, j)[1]} (the skip of layer {j})"
+                                                        for j in into[l - 1]))]
     out += _aligned(body, "    ")
     out += transform_lines(sim, "    ")
     out += schedule_line(sim, "    ")
@@ -240,6 +244,7 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             '        W[l] = update(W[l], dW[l], state["W", l], t)',
             '        b[l] = update(b[l], db[l], state["b", l], t)',
             *batchnorm_lines.update_lines(sim),
+            *projection_lines.update_lines(sim),
             f"    if t == 1 or t % {plan.every} == 0:",
             '        print(f"iteration {t:6d}   J = {J:.12g}")',
             "    # gradsim's stop rules, in its order",
@@ -256,7 +261,8 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "",
             f'out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.with_name("{out_name}")',
             "np.savez(out, J=np.array(J_history), **{f\"W{l}\": W[l] for l in range(1, L + 1)},",
-            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)}" + batchnorm_lines.saved(sim) + ")",
+            "         **{f\"b{l}\": b[l] for l in range(1, L + 1)}" + batchnorm_lines.saved(sim)
+            + projection_lines.saved(sim) + ")",
             'print(f"{stopped}; J = {J_history[-1]:.12g}; J and the final W[l], b[l] saved to {out}")',
             ""]
     return "\n".join(_tidy(out)), arrays

@@ -131,10 +131,13 @@ def forward_lines(sim: "Simulation") -> list[str]:
                 "            Z = linear(A)  # Z[l] = W[l] A[l-1] + b[l]",
                 f"            A = g({pre})  # A[l] = {said}",
                 "        return Z, A"]
+    from .torch_projection import skip_expr
+
+    proj, add = skip_expr(sim)  # a projection skip adds Ws[l]·A[l−k] (export/torch_projection.py)
     return ["        As = [X]  # A[0], A[1], ...: the skips read them",
-            f"        for linear, g{bn}, k in {over}, self.skips):",
+            f"        for linear, g{bn}{proj.replace(', self.', ', ')}, k in {over}{proj}, self.skips):",
             "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
-            f"            As.append(g({pre}) + As[-k] if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
+            f"            As.append(g({pre}) + {add} if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
             "        return Z, As[-1]"]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import Plan, batch_lines, define, header, lit
+from . import torch_projection
 from .torch_parts import forward_lines, init_lines, penalty_lines, schedule_lines, schedule_step, transform_lines
 
 
@@ -27,6 +28,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     arrays: dict[str, np.ndarray] = {"X": sim.X, "Y": sim.Y}
     for l in range(1, L + 1):
         arrays[f"W{l}"], arrays[f"b{l}"] = sim.params[2 * (l - 1)], sim.params[2 * (l - 1) + 1]
+    arrays.update(torch_projection.arrays(sim))  # Ws<l> of the projection skips
     out = [s.replace("{script}", script_name).replace("[OUT.npz]", "[OUT.npz] [--torch-init]")
            for s in header(plan, "a PyTorch script (float64, autograd, torch.optim)", data_name, out_name)]
     out.insert(-1, "    --torch-init draws W[l], b[l] with torch.nn.init instead (the same distributions, other numbers)")
@@ -66,6 +68,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             f"        self.linear = nn.ModuleList([{linears}])",
             f"        self.g = nn.ModuleList([{gs}])",
             *init_lines(sim),
+            *torch_projection.init_lines(sim),
             *([f"        self.bn = nn.ModuleList([{bns}])  # gamma[l] = .weight, beta[l] = .bias"] if has_bn else []),
             "",
             "    def forward(self, X):",
@@ -89,6 +92,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             draws.append(f'{bias}.copy_(torch.tensor(data["b{l}"]).reshape(-1))  # b[{l}]: given in the scenario')
         else:
             draws.append(f"nn.init.constant_({bias}, {lit(spec.bias)})")
+    draws += torch_projection.draw_lines(sim, get_initializer)
     out += ["", "", "def torch_draw(net):",
             '    """The scenario\'s initialisation drawn by torch.nn.init: the same distributions, other numbers."""',
             "    with torch.no_grad():"] + [f"        {d}" for d in draws]
@@ -101,6 +105,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             "        for l, linear in enumerate(net.linear, 1):",
             '            linear.weight.copy_(torch.tensor(data[f"W{l}"]))',
             '            linear.bias.copy_(torch.tensor(data[f"b{l}"]).reshape(-1))',
+            *torch_projection.load_lines(sim),
             "params = net.parameters()"]
     lines = entry.torch.split("\n")
     out += lines[:-1] + [f"opt = {lines[-1]}  # {opt.name}: {entry.rule}"]
@@ -128,6 +133,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
                '            grads[f"dgamma{l}"] = net.bn[l - 1].weight.grad.detach().numpy().reshape(-1, 1).copy()',
                '            grads[f"dbeta{l}"] = net.bn[l - 1].bias.grad.detach().numpy().reshape(-1, 1).copy()']
               if has_bn else []),
+            *torch_projection.grad_lines(sim),
             "    gradients_finite = all(torch.isfinite(p.grad).all() for p in net.parameters())",
             *transform_lines(sim, "    "),
             "    opt.step()  # the update",
@@ -154,6 +160,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             *([f"for l in {[l for l, bn in enumerate(sim.bns, 1) if bn is not None]!r}:",
                '    final[f"gamma{l}"] = net.bn[l - 1].weight.detach().numpy().reshape(-1, 1)',
                '    final[f"beta{l}"] = net.bn[l - 1].bias.detach().numpy().reshape(-1, 1)'] if has_bn else []),
+            *torch_projection.final_lines(sim),
             "np.savez(out, J=np.array(J_history), **final, **grads)",
             'print(f"{stopped}; J = {J_history[-1]:.12g}; J, the final W[l], b[l] and iteration 1\'s dW[l], db[l] '
             'saved to {out}")',

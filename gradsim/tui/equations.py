@@ -37,6 +37,17 @@ def _first(a: np.ndarray | None) -> float | None:
     return None if a is None or a.size == 0 else float(a.flat[0])
 
 
+def _skip_entry(info, snap, l: int) -> float | None:
+    """Entry [0,0] of what layer l's skip adds: A[l−k][0,0], or (Ws[l]·A[l−k])[0,0] through a projection."""
+    A = snap.get(f"A[{l - info.skip(l)}]")
+    if A is None or not A.size:
+        return None
+    if not info.proj(l):
+        return _first(A)
+    Ws = snap.get(f"Ws[{l}]")
+    return None if Ws is None or not Ws.size else float(Ws[0] @ A[:, 0])
+
+
 def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
@@ -115,16 +126,17 @@ def _forward_lines(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
         lines.append([(f"A[{l}][0,0] = e^Z[{l}][0,0] / Σ_k e^Z[{l}][k,0] = ", "name"), (num(a), "value")])
     elif info.drop(l) and snap.get(f"M[{l}]") is not None:  # dropout: the mask's entry and the scale
         m0, keep = _first(snap.get(f"M[{l}]")), 1.0 - info.drop(l)
-        k = info.skip(l)  # a skip too: A[l−k] is added after the mask
-        skip = snap.get(f"A[{l - k}]") if k else None
-        plus = f" + {_paren(num(_first(skip)))}" if skip is not None else ""
+        k = info.skip(l)  # a skip too: A[l−k] (or Ws[l]·A[l−k]) is added after the mask
+        skip = _skip_entry(info, snap, l) if k else None
+        plus = f" + {_paren(num(skip))}" if skip is not None else ""
         lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})·{num(m0)}/{num(keep)}{plus}", ""),
                       (" = ", ""), (num(a), "value"),
                       (f"   (M[{l}][0,0] = {num(m0)}: " + ("kept, scaled by 1/(1 − p))" if m0 else "dropped)"), "note")])
-    elif info.skip(l) and snap.get(f"A[{l - info.skip(l)}]") is not None:  # the skip's term, worked out
+    elif info.skip(l) and _skip_entry(info, snap, l) is not None:  # the skip's term, worked out
         j = l - info.skip(l)
-        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)}) + {_paren(num(_first(snap.get(f'A[{j}]'))))}", ""),
-                      (" = ", ""), (num(a), "value"), (f"   (the skip adds A[{j}])", "note")])
+        what = f"(Ws[{l}]·A[{j}])[0,0], through the projection" if info.proj(l) else f"A[{j}]"
+        lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)}) + {_paren(num(_skip_entry(info, snap, l)))}", ""),
+                      (" = ", ""), (num(a), "value"), (f"   (the skip adds {what})", "note")])
     else:
         lines.append([(f"A[{l}][0,0] = ", "name"), (f"{g.symbol}({num(z)})", ""), (" = ", ""),
                       (num(a), "value")])

@@ -62,6 +62,10 @@ class NetInfo:
     def skip(self, l: int) -> int:
         return self.skips[l - 1] if self.skips else 0
 
+    def proj(self, l: int) -> bool:
+        """Does layer l's skip go through a projection Ws[l] (engine/projection.py)?"""
+        return f"Ws[{l}]" in self.param_keys
+
     def drop(self, l: int) -> float:
         return self.dropout[l - 1] if self.dropout else 0.0
 

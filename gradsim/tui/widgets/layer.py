@@ -2,7 +2,8 @@
 
 Blocks, in pairs: W[l] | b[l] (the parameters this forward pass used, or the new ones after the update),
 Z[l] | A[l] (forward l), the dropout mask M[l] on a row of its own (only on a layer with dropout: 1 keeps a
-unit of an example, 0 drops it), dZ[l] | dA[l-1] and dW[l] | db[l] (backward l). A block whose array has not been
+unit of an example, 0 drops it), dZ[l] | dA[l-1] and dW[l] | db[l] (backward l), and on a layer whose skip has
+a projection Ws[l] | dWs[l] (engine/projection.py). A block whose array has not been
 computed yet in this iteration says which phase will compute it. Under the matrices, the cell under the
 cursor or the mouse is shown with its full float64 value and what its index means.
 """
@@ -45,10 +46,18 @@ BN_BLOCKS: tuple[tuple[str, int, str], ...] = (
     ("dbeta", 0, "backward"),
 )
 
-# BLOCKS + BN_BLOCKS side by side in rows; M[l] alone (engine/dropout.py); the last three rows batch norm's
-ROWS = ((0, 1), (2, 3), (4,), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14))
+# a projection skip's matrix and its gradient (engine/projection.py), shown only on a layer with one
+PROJ_BLOCKS: tuple[tuple[str, int, str], ...] = (
+    ("Ws", 0, "params"),
+    ("dWs", 0, "backward"),
+)
+
+# BLOCKS + BN_BLOCKS + PROJ_BLOCKS side by side in rows; M[l] alone (engine/dropout.py); rows 5–7 batch
+# norm's, the last the projection's Ws[l] | dWs[l]
+ROWS = ((0, 1), (2, 3), (4,), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))
 MASK_ROW = 2
 BN_ROWS = frozenset((5, 6, 7))
+PROJ_ROW = 8
 
 MIN_BLOCK = 41  # room for a block's title
 
@@ -64,6 +73,8 @@ def describe_cell(name: str, row: int, col: int) -> str:
     r, c = f"(row {row})", f"(column {col})"
     if kind in ("W", "dW"):
         return f"weight into unit {row + 1} of layer {l} {r} from unit {col + 1} of layer {l - 1} {c}"
+    if kind in ("Ws", "dWs"):
+        return f"projection weight into unit {row + 1} of layer {l} {r} from unit {col + 1} of the skip's A[l−k] {c}"
     if kind in ("gamma", "dgamma", "beta", "dbeta"):
         return f"{'scale' if 'gamma' in kind else 'shift'} of unit {row + 1} of layer {l} {r}"
     if kind in ("b", "db"):
@@ -78,7 +89,7 @@ class LayerPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.header = TextView(id="layer-header")
-        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS + BN_BLOCKS]
+        self.blocks = [MatrixBlock(kind, off, phase) for kind, off, phase in BLOCKS + BN_BLOCKS + PROJ_BLOCKS]
         self.cell = TextView(id="cell-info")
         self.full_view = False
         self.layer_index = 1
@@ -111,7 +122,8 @@ class LayerPanel(Vertical):
         assert self.info is not None
         for r, (row, ix) in enumerate(zip(self.query(".matrix-row"), ROWS)):
             pair = [self.blocks[i] for i in ix]
-            shown = bool(self.info.drop(l)) if r == MASK_ROW else bool(self.info.bn(l)) if r in BN_ROWS else True
+            shown = bool(self.info.drop(l)) if r == MASK_ROW else bool(self.info.bn(l)) if r in BN_ROWS else \
+                self.info.proj(l) if r == PROJ_ROW else True
             if row.display != shown:
                 row.display = shown
             self._shown.update((block, shown) for block in pair)

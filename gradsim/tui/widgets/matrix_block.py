@@ -28,6 +28,7 @@ ROLE = {
     "dZ": "∂J/∂Z", "dA": "∂J/∂A", "dW": "∂J/∂W", "db": "∂J/∂b", "M": "dropout mask (1 keeps, 0 drops)",
     "gamma": "batch-norm scale", "beta": "batch-norm shift", "Zhat": "normalised Z", "Ztilde": "γ ⊙ Ẑ + β",
     "dgamma": "∂J/∂γ", "dbeta": "∂J/∂β",
+    "Ws": "skip projection", "dWs": "∂J/∂Ws",
 }
 
 
@@ -38,6 +39,8 @@ def expected_shape(kind: str, layer: int, info: NetInfo) -> tuple[int, int]:
         return n[layer], n[layer - 1]
     if kind in ("b", "db", "gamma", "beta", "dgamma", "dbeta"):
         return n[layer], 1
+    if kind in ("Ws", "dWs"):  # a projection skip's (n[l], n[l−k]) (engine/projection.py)
+        return n[layer], n[layer - info.skip(layer)]
     return n[layer], info.batch
 
 

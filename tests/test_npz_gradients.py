@@ -62,8 +62,9 @@ def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | Non
     batch-norm layer normalises Z[l] over the batch before g (its kinks are then Ztilde's).
     ``kinks`` records on which side of its kink every piecewise-linear piece sits (Z > 0 of ReLU layers,
     ŷ > y of the l1 loss): where it does not change between θ − ε and θ + ε, J is smooth there and a finite
-    difference must match. A layer with ``skip = k`` adds A[l−k]: A[l] = g(Z[l]) + A[l−k]; one with
-    ``dropout = p`` multiplies by the iteration's mask (``masks``, from the NPZ): A[l] = g(Z[l]) ⊙ M[l] / (1 − p)."""
+    difference must match. A layer with ``skip = k`` adds A[l−k]: A[l] = g(Z[l]) + A[l−k] (Ws[l]·A[l−k] with a
+    ``projection`` in show --json); one with ``dropout = p`` multiplies g(Z[l]) by the iteration's mask
+    (``masks``, from the NPZ) before the skip: A[l] = g(Z[l]) ⊙ M[l] / (1 − p) (+ the skip)."""
     seen = list(below)
     A = Z = seen[-1]
     kinks = []
@@ -75,10 +76,12 @@ def forward(params, below: list, Y, layers, loss, start: int = 1, As: list | Non
             var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
             Z = params[f"gamma[{l}]"] * (Z - mu) / np.sqrt(var + layer["batch_norm"]["eps"]) + params[f"beta[{l}]"]
         A = g(layer["activation"], Z, layer)
-        if layer.get("skip"):
-            A = A + seen[l - layer["skip"]]
-        if layer.get("dropout"):
+        if layer.get("dropout"):  # the mask first, then the skip (A[l−k] is not dropped)
             A = A * masks[f"M[{l}]"] / (1 - layer["dropout"])
+        if layer.get("projection"):  # a skip from another width: + Ws[l]·A[l−k]
+            A = A + params[f"Ws[{l}]"] @ seen[l - layer["skip"]]
+        elif layer.get("skip"):
+            A = A + seen[l - layer["skip"]]
         seen.append(A)
         if layer["activation"] in ("relu", "leaky_relu", "elu"):
             kinks.append(Z > 0)
@@ -105,7 +108,7 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
     z = np.load(path)
     layers, loss = spec["layers"], spec["loss"]
     X, Y = z["X"], z["Y"]
-    params = {k: z[k].copy() for k in z.files if k.split("[")[0] in ("W", "b", "gamma", "beta")}
+    params = {k: z[k].copy() for k in z.files if k.split("[")[0] in ("W", "b", "gamma", "beta", "Ws")}
     masks = {k: z[k] for k in z.files if k[0] == "M"}  # held fixed: J is a function of W, b given them
     As = [X]
     J, _ = forward(params, [X], Y, layers, loss, As=As, masks=masks)
@@ -118,14 +121,15 @@ def test_npz_gradients_equal_finite_differences(scenario, tmp_path):
                   for t in spec["transforms"] if t["name"] == "weight_decay")
     np.testing.assert_allclose(J + penalty, float(z["J"]), rtol=1e-12, atol=0)
     for l in range(1, len(layers) + 1):
-        np.testing.assert_allclose(As[l], z[f"A[{l}]"], rtol=1e-12, atol=1e-300)
+        # relative to the array's scale: a skip's sum g(Z) + A[l−k] may cancel to far below its terms
+        np.testing.assert_allclose(As[l], z[f"A[{l}]"], rtol=1e-12, atol=1e-12 * np.abs(z[f"A[{l}]"]).max(initial=1e-300))
     big = sum(layer["n"] for layer in layers) * X.shape[1] > 10_000
     per_param = 4 if big else PER_PARAM
     rng = np.random.default_rng(0)
     checked = straddled = 0
     for l in range(1, len(layers) + 1):
         _, base = forward(params, As[:l], Y, layers, loss, start=l, masks=masks)  # layers below l do not move
-        own = [(f"{k}[{l}]", z[f"d{k}[{l}]"]) for k in ("W", "b", "gamma", "beta") if f"{k}[{l}]" in params]
+        own = [(f"{k}[{l}]", z[f"d{k}[{l}]"]) for k in ("W", "b", "gamma", "beta", "Ws") if f"{k}[{l}]" in params]
         for p, grad in own:
             flat = params[p].reshape(-1)
             for e in rng.choice(flat.size, min(per_param, flat.size), replace=False):

@@ -2,7 +2,8 @@
 
 Forward:  Z[l] = W[l] A[l-1] + b[l],  A[l] = g[l](Z[l])
 Backward: dZ[l] = dA[l] ⊙ g'[l](Z[l]),  dW[l] = dZ[l] A[l-1]ᵀ,  db[l] = Σ_i dZ[l],  dA[l-1] = W[l]ᵀ dZ[l]
-Residual: a layer with ``skip = k`` adds A[l−k] (same shape): A[l] = g[l](Z[l]) + A[l−k]; backward then
+Residual: a layer with ``skip = k`` adds A[l−k] (same shape; from another width through a projection Ws[l],
+engine/projection.py): A[l] = g[l](Z[l]) + A[l−k]; backward then
 g'[l] is taken at g[l](Z[l]) (not at A[l]), and dA[l−k] = W[l−k+1]ᵀ dZ[l−k+1] + Σ dA[l] over the layers l
 that skip into it (``skip_sources``). A skip into the output layer L takes the loss on A[L] and dA[L] from it
 (a loss on A[L] only: l1, l2; a fused loss needs ŷ = g(Z[L])).

@@ -27,26 +27,23 @@ from .network import layer_backward, layer_forward, output_dZ
 from .record import Record
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .network import LayerSpec
     from .simulation import Simulation
 
 Array = np.ndarray
 NAME, GRAD = "Ws", "dWs"
 
 
-def layers_with(n: Sequence[int], skips: Sequence[int], forced: Sequence[bool]) -> tuple[bool, ...]:
+def layers_with(n: Sequence[int], skips: Sequence[int], layers: Sequence["LayerSpec"]) -> tuple[bool, ...]:
     """Per layer: does its skip go through a projection (another width, or ``projection = true``)?"""
-    return tuple(bool(k) and (n[l - k] != n[l] or bool(f)) for l, (k, f) in enumerate(zip(skips, forced), start=1))
+    return tuple(bool(k) and (n[l - k] != n[l] or ls.projection) for l, (k, ls) in enumerate(zip(skips, layers), 1))
 
 
-def check(skips: Sequence[int], forced: Sequence[bool], bns: Sequence[object]) -> str | None:
+def check(layers: Sequence["LayerSpec"], projs: Sequence[bool], bns: Sequence[object]) -> str | None:
     """Why these projections cannot run, or None."""
-    for l, (k, f) in enumerate(zip(skips, forced), start=1):
-        if f and not k:
+    for l, ls in enumerate(layers, start=1):
+        if ls.projection and not ls.skip:
             return f"layer {l}'s projection = true needs a skip"
-    return None
-
-
-def check_with_batch_norm(projs: Sequence[bool], bns: Sequence[object]) -> str | None:
     if any(projs) and any(bn is not None for bn in bns):
         return "batch norm and a projection skip in one net: one or the other"
     return None
@@ -55,6 +52,12 @@ def check_with_batch_norm(projs: Sequence[bool], bns: Sequence[object]) -> str |
 def initial(rng: np.random.Generator, n_out: int, n_in: int, spec: InitSpec) -> Array:
     """Ws[l] (n[l], n[l−k]) by the layer's own initialiser (an explicit W of the layer is W[l]'s alone)."""
     return get_initializer(spec.name).draw(rng, n_out, n_in, spec.values())
+
+
+def initial_all(rng: np.random.Generator, n: Sequence[int], skips: Sequence[int], projs: Sequence[bool],
+                specs: Sequence[InitSpec]) -> list[Array]:
+    """Ws[l] of every projection layer in order, drawn after every W, b (a net without draws nothing more)."""
+    return [initial(rng, n[l], n[l - k], specs[l - 1]) for l, k in enumerate(skips, start=1) if projs[l - 1]]
 
 
 def indices(sim: "Simulation") -> tuple[int | None, ...]:

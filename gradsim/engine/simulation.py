@@ -77,16 +77,14 @@ class Simulation(PhaseSteps):
         for l, k in enumerate(self.skips, start=1):
             if k and k > l:
                 raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l")
-        # a skip from another width (or projection = true) goes through Ws[l] (engine/projection.py)
-        self.projs = projection.layers_with(self.n, self.skips, [ls.projection for ls in self.layers])
+        self.projs = projection.layers_with(self.n, self.skips, self.layers)  # skips through Ws[l]
         self.bns = tuple(ls.batch_norm for ls in self.layers)  # batch norm per layer (engine/batchnorm.py)
         if self.bns[-1] is not None:
             raise ValueError("batch_norm on a hidden layer only (the loss reads the output layer's A[L])")
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
         self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
         reason = (dropout.check(self.dropout, self.skips) or batchnorm.check_with_dropout(self.bns, self.dropout, self.skips)
-                  or projection.check(self.skips, [ls.projection for ls in self.layers], self.bns)
-                  or projection.check_with_batch_norm(self.projs, self.bns))
+                  or projection.check(self.layers, self.projs, self.bns))
         if reason:
             raise ValueError(reason)
         self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip or dropout (A[l] is not g(Z[l]) there)
@@ -118,9 +116,7 @@ class Simulation(PhaseSteps):
         for l, bn in enumerate(self.bns, start=1):  # gamma[l], beta[l] after every W, b
             if bn is not None:
                 params += batchnorm.initial(self.n[l])
-        for l, k in enumerate(self.skips, start=1):  # Ws[l] after them, drawn after every W (engine/projection.py)
-            if self.projs[l - 1]:
-                params.append(projection.initial(rng, self.n[l], self.n[l - k], specs[l - 1]))
+        params += projection.initial_all(rng, self.n, self.skips, self.projs, specs)  # Ws[l] after them
         readonly(*params)
         self._initial = tuple(params)
         self.batches = optim.Batches(self.m, optimizer.batch_size, seed)

@@ -275,3 +275,23 @@ def test_the_numpy_export_refuses_a_projection_with_transforms(tmp_path):
                   extra='[[transform]]\nname = "clip_norm"\nmax_norm = 1.0\n')
     with pytest.raises(ScenarioError, match="projection skip without"):
         export(sc, numpy=tmp_path / "x.py")
+
+
+def test_an_explicit_w_leaves_ws_to_the_default_initialiser_and_the_export_draws_it_too(tmp_path):
+    from export_helpers import exported_run, gradsim_run
+
+    from gradsim.engine.init import get_initializer
+    from gradsim.scenario import load_scenario
+
+    path = tmp_path / "explicit.toml"
+    path.write_text('# explicit W on a projection layer\nloss = "l2"\n[network]\n'
+                    'layers = [{ n = 3, activation = "tanh", skip = 1 }, { n = 1, activation = "linear" }]\n'
+                    '[data]\nkind = "explicit"\nX = [[1.0, 2.0], [0.5, -1.0]]\nY = [[0.3, 0.1]]\n'
+                    '[init.layers.1]\nW = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]\n[run]\niterations = 5\n')
+    sc = load_scenario(path)
+    sim = gradsim_run(sc, 0)
+    rng = np.random.default_rng(sim.seed)
+    get_initializer("xavier").draw(rng, 1, 3, {"gain": 1.0})  # W[2], drawn first (W[1] is given)
+    assert np.array_equal(sim.param("Ws[1]"), get_initializer("xavier").draw(rng, 3, 2, {"gain": 1.0}))
+    got, sim = exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc)
+    assert np.array_equal(got["J"], np.array(sim.J_history)) and np.array_equal(got["Ws1"], sim.param("Ws[1]"))

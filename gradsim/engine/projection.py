@@ -7,7 +7,8 @@ adds the skip through its projection matrix Ws[l] of shape (n[l], n[l−k])::
     backward l:     dZ[l] = dA[l] ⊙ g'(Z[l]) at g(Z[l]),  dWs[l] = dA[l]·A[l−k]ᵀ   (the 1/m is in dA[l], as in dZ[l])
     backward l−k+1: dA[l−k] = W[l−k+1]ᵀ·dZ[l−k+1] + Ws[l]ᵀ·dA[l]    (the skip's term, through the projection)
 
-Ws[l] is drawn by the layer's own initialiser (fan-in n[l−k], fan-out n[l]) from the seeded generator after
+Ws[l] is drawn by the layer's own initialiser (fan-in n[l−k], fan-out n[l]; the default xavier when the
+layer's W is explicit) from the seeded generator after
 every W, b, so a net without projections draws exactly what it drew before. In the parameter tuple it comes
 after every W, b (and gamma, beta): ``batchnorm.param_keys``. The optimiser updates it with its slots,
 clipping sees dWs[l], rewind and the NPZ keep it; weight decay does not decay it (J_reg = λ/(2m)·Σ‖W[l]‖²
@@ -49,8 +50,14 @@ def check(layers: Sequence["LayerSpec"], projs: Sequence[bool], bns: Sequence[ob
     return None
 
 
+def ws_spec(spec: InitSpec) -> InitSpec:
+    """The initialiser Ws[l] is drawn by: the layer's own; the default one (xavier) when W[l] is explicit."""
+    return spec if get_initializer(spec.name).selectable else InitSpec()
+
+
 def initial(rng: np.random.Generator, n_out: int, n_in: int, spec: InitSpec) -> Array:
     """Ws[l] (n[l], n[l−k]) by the layer's own initialiser (an explicit W of the layer is W[l]'s alone)."""
+    spec = ws_spec(spec)
     return get_initializer(spec.name).draw(rng, n_out, n_in, spec.values())
 
 

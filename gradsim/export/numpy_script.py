@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.network import skip_sources
+from ..engine.projection import ws_spec
 from . import batchnorm_lines, projection_lines
 from .common import Plan, batch_lines, define, header, kwargs, lit, params_sig
 
@@ -126,7 +127,8 @@ def numpy_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     out += ["", "", "# ---- the initial W[l] (n[l], n[l-1]) and b[l] (n[l], 1): gradsim's draw, from the same generator"]
     seen = set()
     for l, spec in enumerate(sim.init, 1):
-        if (spec.W is None or sim.projs[l - 1]) and spec.name not in seen:  # Ws[l] is drawn by it too
+        spec = ws_spec(spec) if sim.projs[l - 1] and spec.W is not None else spec  # Ws[l] is drawn by it too
+        if (spec.W is None or sim.projs[l - 1]) and spec.name not in seen:
             seen.add(spec.name)
             from ..engine.init import get_initializer
 

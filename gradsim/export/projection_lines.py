@@ -5,6 +5,8 @@ in the same order as the engine, so the script's J, W[l], b[l], Ws[l] equal grad
 
 from __future__ import annotations
 
+from ..engine.projection import ws_spec
+
 
 def layers(sim) -> list[int]:
     return [l for l, p in enumerate(getattr(sim, "projs", ()), 1) if p]
@@ -16,7 +18,7 @@ def setup(sim, kwargs) -> list[str]:
         return []
     out = ["Ws, dWs = [None] * (L + 1), [None] * (L + 1)  # the projection skips' matrices (index l)"]
     for l in layers(sim):
-        spec, j = sim.init[l - 1], l - sim.skips[l - 1]
+        spec, j = ws_spec(sim.init[l - 1]), l - sim.skips[l - 1]
         out.append(f"Ws[{l}] = {spec.name}(rng, {sim.n[l]}, {sim.n[j]}{kwargs(spec.values())})  "
                    f"# A[{l}] = g(Z[{l}]) + Ws[{l}] A[{j}]: the layer's own initialiser")
     return out

@@ -6,6 +6,7 @@ weights only, as gradsim's J_reg does."""
 
 from __future__ import annotations
 
+from ..engine.projection import ws_spec
 from .common import lit
 
 
@@ -33,7 +34,7 @@ def skip_expr(sim) -> tuple[str, str]:
 def draw_lines(sim, get_initializer) -> list[str]:
     out = []
     for l in layers(sim):
-        spec = sim.init[l - 1]
+        spec = ws_spec(sim.init[l - 1])
         init = get_initializer(spec.name)
         fields = {"W": f"net.proj[{l - 1}].weight", "n_in": str(sim.n[l - sim.skips[l - 1]]), "n_out": str(sim.n[l]),
                   **{k: lit(v) for k, v in spec.values().items()}}

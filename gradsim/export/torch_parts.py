@@ -120,18 +120,26 @@ def forward_lines(sim: "Simulation") -> list[str]:
     over = f"zip(self.linear, self.g{', self.bn' if has_bn else ''}"
     said = "g[l](gamma[l] ⊙ Zhat[l] + beta[l]) with batch norm, else g[l](Z[l])" if has_bn else "g[l](Z[l])"
     if not any(sim.skips):
+        loop = f"for l, (linear, g{bn}) in enumerate({over}), 1):" if torch_dropout.has_dropout(sim) else \
+            f"for linear, g{bn} in {over}):"
         return ["        A = X",
-                f"        for l, (linear, g{bn}) in enumerate({over}), 1):",
+                f"        {loop}",
                 "            Z = linear(A)  # Z[l] = W[l] A[l-1] + b[l]",
                 f"            A = g({pre})  # A[l] = {said}",
                 *torch_dropout.drop_line(sim, "            ", "A"),
                 "        return Z, A"]
+    if not torch_dropout.has_dropout(sim):
+        return ["        As = [X]  # A[0], A[1], ...: the skips read them",
+                f"        for linear, g{bn}, k in {over}, self.skips):",
+                "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
+                f"            As.append(g({pre}) + As[-k] if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
+                "        return Z, As[-1]"]
     return ["        As = [X]  # A[0], A[1], ...: the skips read them",
             f"        for l, (linear, g{bn}, k) in enumerate({over}, self.skips), 1):",
             "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
             f"            G = g({pre})  # {said}",
             *torch_dropout.drop_line(sim, "            ", "G"),
-            "            As.append(G + As[-k] if k else G)  # A[l] = G (+ A[l−k] through the skip)",
+            "            As.append(G + As[-k] if k else G)  # A[l] = G (+ A[l−k] through the skip; a layer has one or the other)",
             "        return Z, As[-1]"]
 
 

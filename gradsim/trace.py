@@ -117,7 +117,7 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     get = sim._cache.get  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
     J = float(sim.J) if sim.J is not None else math.nan
     row: dict[str, Any] = {"iteration": t, "J": J}
-    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L, batch_norm_layers(sim))
+    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L, batch_norm_layers(sim) if any(sim.bns) else ())
     arrays = list(map(get, names))
     with np.errstate(all="ignore"):  # every norm and std in one pass: the numbers of display.norm / std
         norms, stds = norms_stds_quiet(arrays[:L], arrays[L:])

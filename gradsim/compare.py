@@ -46,11 +46,14 @@ class Side:
     def layer(self, l: int, key: str) -> float | None:
         return self.layers[l - 1][key] if 1 <= l <= len(self.layers) else None
 
-    def flow(self) -> float | None:
-        """‖dW[1]‖ / ‖dW[L]‖ at the table's iteration: how much of the gradient reaches layer 1."""
+    def flow(self, kind: str = "dW") -> float | None:
+        """‖dW[1]‖ / ‖dW[L]‖ (``kind`` "dZ": ‖dZ[1]‖ / ‖dZ[L]‖) at the table's iteration: how much of the
+        gradient reaches layer 1. dW[l] = dZ[l]·A[l−1]ᵀ also carries the forward signal A[l−1], so where
+        that vanishes too (deep-tanh-plain) dW[L] is as small as dW[1] and only the dZ ratio shows it."""
         if not self.layers:
             return None
-        return _ratio(self.layers[-1]["norm(dW[l])"], self.layers[0]["norm(dW[l])"])
+        key = f"norm({kind}[l])"
+        return _ratio(self.layers[-1][key], self.layers[0][key])
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -104,9 +107,9 @@ class Comparison:
         keys = ["J_data"] + (["J_test_data"] if "J_test_data" in names else []) if "J_data" in names else ["J"]
         for key in keys:
             parts += self._lower(key, last, "" if key == keys[0] else "on the held-out set: ")
-        fa, fb = a.flow(), b.flow()
         if a.layers or b.layers:
-            parts.append(f"‖dW[1]‖/‖dW[L]‖ at iteration {self.layers_at}: A {fmt(fa)}, B {fmt(fb)}")
+            parts.append(f"‖dW[1]‖/‖dW[L]‖ at iteration {self.layers_at}: A {fmt(a.flow())}, B {fmt(b.flow())}; "
+                         f"‖dZ[1]‖/‖dZ[L]‖: A {fmt(a.flow('dZ'))}, B {fmt(b.flow('dZ'))}")
         return "verdict: " + ("; ".join(parts) if parts else "nothing to compare (neither run finished an iteration)")
 
     def _lower(self, key: str, last: int, lead: str) -> list[str]:
@@ -172,7 +175,8 @@ class Comparison:
                                            if t in side.metrics else None) for s, side in (("a", a), ("b", b))}}
                    for t in self.at]
         sides = {s: {"label": side.label, "L": side.L, "iterations": side.iterations, "blowup": side.blowup,
-                     "halted": side.halted, "flow": side.flow()} for s, side in (("a", a), ("b", b))}
+                     "halted": side.halted, "flow": side.flow(), "flow_dZ": side.flow("dZ")}
+                 for s, side in (("a", a), ("b", b))}
         return {**sides, "iterations": self.iterations, "layers_at": self.layers_at, "layers": layers,
                 "metrics": metrics, "verdict": self.verdict()}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .display import fmt, norm
+from .display import fmt, norm, percent
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
@@ -36,7 +36,15 @@ def forward_lines(sim: "Simulation", v: "_View", l: int, ran: bool, a_value: str
         running = f"‖running_mu‖ = {fmt(norm(r_mu))}   ‖running_var‖ = {fmt(norm(r_var))}"
     out.append(Equation(label, f"running[{l}]", f"running_mu, running_var := ρ·old + (1 − ρ)·({mu}, {s2})   "
                         f"[ρ = {bn.momentum:g}]", f"{col} → {col}", running))
-    if k:
+    p = sim.dropout[l - 1]
+    if p:  # dropout after batch norm: this iteration's mask and the inverted scaling (as equations.py shows it)
+        mk = f"M[{l}]"
+        M = v.arrays.get(mk) if ran else None
+        out.append(Equation(label, mk, f"{mk} = [u ≥ p], u ~ U(0,1), p = {p:g}",
+                            f"→ {v.shape(mk)}", "" if M is None else f"dropped {percent(1.0 - float(M.mean()))}"))
+        out.append(Equation(label, a, f"{a} = {g.forward_formula(zt)} ⊙ {mk} / (1 − p)",
+                            f"{full} ⊙ {v.shape(mk)} → {v.shape(a)}", a_value))
+    elif k:
         src = f"A[{l - k}]"
         out.append(Equation(label, a, f"{a} = {g.forward_formula(zt)} + {src}",
                             f"{full} + {v.shape(src)} → {v.shape(a)}", a_value))
@@ -54,9 +62,10 @@ def backward_lines(sim: "Simulation", v: "_View", l: int, ran: bool) -> list["Eq
         f"{n}[{l}]" for n in ("dA", "dZtilde", "dgamma", "dbeta", "dZhat", "dZ", "Ztilde", "Zhat", "sigma2", "A"))
     val: Callable[[str], str] = v.value if ran else (lambda name: "")
     full, col = v.shape(dz), v.shape(f"mu[{l}]")
-    rhs, operands = g.backward_formula(da, zt, a)
+    p = sim.dropout[l - 1]  # dropout: dA[l] goes through the mask and the scale before g'
+    rhs, operands = g.backward_formula(f"{da} ⊙ M[{l}] / (1 − p)" if p else da, zt, a)
     names = {"dA": da, "Z": zt, "A": a}
-    shapes = " ⊙ ".join(v.shape(names[o]) for o in operands.split())
+    shapes = " ⊙ ".join(v.shape(names[o]) for o in operands.split()) + (f" ⊙ {v.shape(f'M[{l}]')}" if p else "")
     return [
         Equation(label, dzt, f"{dzt} = {rhs}", f"{shapes} → {full}", val(dzt)),
         Equation(label, dg, f"{dg} = Σ_i {dzt} ⊙ {zh}", f"{full} ⊙ {full} → {col}", val(dg)),

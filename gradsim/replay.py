@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .display import fmt, norm, percent
 from .engine import evaluate
 from .equations import equations, format_equations
-from .trace import TraceWriter, save_npz, trace_columns, trace_metrics, trace_row
+from .trace import TraceWriter, batch_norm_layers, save_npz, trace_columns, trace_metrics, trace_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Simulation
@@ -56,7 +56,8 @@ def run(
     """
     if iterations < 1:
         raise ValueError(f"iterations must be at least 1, got {iterations}")
-    writer = TraceWriter(trace, trace_columns(sim.L, trace_metrics(sim))) if trace is not None else None
+    columns = trace_columns(sim.L, trace_metrics(sim), batch_norm_layers(sim))
+    writer = TraceWriter(trace, columns) if trace is not None else None
     done = [sim.iteration]
 
     def after(s: "Simulation") -> None:

@@ -6,6 +6,7 @@ Trace columns, one row per iteration (``trace_columns``)::
     norm(dW[l]), norm(db[l]), norm(A[l]), norm(dZ[l])     for l = 1..L,
     norm(dA[l])                                           for l = 0..L-1,
     std(A[l]), fraction_saturated[l], fraction_dead[l]    for l = 1..L,
+    norm(dgamma[l]), norm(dbeta[l])                       for each batch-norm layer l (as dW[l], db[l])
     nonfinite, blowup, halted,
     J_data                                                with weight decay (J = J_data + J_reg)
     alpha                                                 with a learning-rate schedule
@@ -70,12 +71,23 @@ NPZ_PER_LAYER = ("W", "b", "Z", "A", "dZ", "dW", "db", "dA")
 NPZ_BATCH_NORM = ("gamma", "beta", "mu", "sigma2", "Zhat", "Ztilde", "dZtilde", "dgamma", "dbeta", "dZhat")
 
 
-def trace_columns(L: int, metrics: Sequence[str] = ()) -> list[str]:
-    """The trace's column names for an L-layer network, in order; ``metrics`` (``evaluate.applies``) last."""
+def trace_columns(L: int, metrics: Sequence[str] = (), bn_layers: Sequence[int] = ()) -> list[str]:
+    """The trace's column names for an L-layer network, in order: the per-layer columns, batch norm's
+    (``bn_layers``: ``batch_norm_layers(sim)``), the flags, ``metrics`` (``trace_metrics``) last."""
     cols = ["iteration", "J"]
     for pattern, first, last in PER_LAYER:
         cols += [pattern.format(l=l) for l in range(first, L + last + 1)]
-    return cols + list(FLAGS) + list(metrics)
+    return cols + [c for c, _ in _bn_norms(tuple(bn_layers))] + list(FLAGS) + list(metrics)
+
+
+def batch_norm_layers(sim: "Simulation") -> tuple[int, ...]:
+    """The layers l with batch norm: theirs are the norm(dgamma[l]), norm(dbeta[l]) columns."""
+    return tuple(l for l, bn in enumerate(sim.bns, start=1) if bn is not None)
+
+
+def _bn_norms(bn_layers: tuple[int, ...]) -> list[tuple[str, str]]:
+    """(column, array) of batch norm's gradients, as dW[l], db[l] have theirs."""
+    return [(f"norm({kind}[{l}])", f"{kind}[{l}]") for kind in ("dgamma", "dbeta") for l in bn_layers]
 
 
 def trace_metrics(sim: "Simulation") -> list[str]:
@@ -84,11 +96,12 @@ def trace_metrics(sim: "Simulation") -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_names(L: int) -> tuple:
+def _row_names(L: int, bn_layers: tuple[int, ...] = ()) -> tuple:
     """What a row of an L-layer net reads: (the arrays in the order ``norms_stds_quiet`` takes them — A[1..L]
     first, whose stds are wanted too, then the other normed arrays —, the norm columns, where each one's
     array is in that list, the std columns, the unit-fraction columns)."""
     norms = [(f"norm({kind}[{l}])", f"{kind}[{l}]") for kind, first, last in NORMS for l in range(first, L + last + 1)]
+    norms += _bn_norms(bn_layers)
     stds = [(f"std(A[{l}])", f"A[{l}]") for l in range(1, L + 1)]
     first = [a for _, a in stds]
     order = first + [a for _, a in norms if a not in first]
@@ -104,7 +117,7 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
     get = sim._cache.get  # read here, never handed out: no need to seal every array as ``sim.arrays`` does
     J = float(sim.J) if sim.J is not None else math.nan
     row: dict[str, Any] = {"iteration": t, "J": J}
-    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L)
+    names, norm_cols, norm_of, std_cols, fraction_cols = _row_names(L, batch_norm_layers(sim) if any(sim.bns) else ())
     arrays = list(map(get, names))
     with np.errstate(all="ignore"):  # every norm and std in one pass: the numbers of display.norm / std
         norms, stds = norms_stds_quiet(arrays[:L], arrays[L:])

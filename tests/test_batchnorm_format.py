@@ -36,7 +36,6 @@ def toml(s1=", batch_norm = true", s2="", m=8, opt="") -> str:
     (toml(s1=", batch_norm = { momentum = 1 }"), "network.layers[0].batch_norm.momentum", "would never move"),
     (toml(s1=", batch_norm = { rho = 0.5 }"), "network.layers[0].batch_norm", "rho"),
     (toml(s1=", batch_norm = 1"), "network.layers[0].batch_norm", "true, false or a table"),
-    (toml(s1=", batch_norm = true, dropout = 0.5"), "network.layers[0].batch_norm", "batch norm and dropout"),
 ])
 def test_bad_batch_norm_is_one_line_naming_file_and_field(tmp_path, text, field, words):
     path = tmp_path / "bad.toml"

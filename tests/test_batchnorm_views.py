@@ -14,6 +14,9 @@ from gradsim.engine.batchnorm import BatchNormSpec
 from gradsim.engine.phases import Phase
 from gradsim.display import num
 from gradsim.equations import equations
+from gradsim.scenario import build_simulation
+
+from export_helpers import exported_run, gradsim_run, scenario
 
 SCENARIO = """\
 loss = "logistic"
@@ -148,17 +151,57 @@ def test_the_numpy_export_writes_batch_norm_bit_for_bit(tmp_path):
     assert "Zhat[1] = (Z[1] - mu[1]) / np.sqrt(sigma2[1] + 0.001)" in text and "A[2] = G[2] + A[1]" in text
 
 
-def test_the_numpy_export_refuses_batch_norm_with_a_transform_in_one_line(tmp_path):
+TRANSFORMS = {
+    "clip_norm": '[[transform]]\nname = "clip_norm"\nmax_norm = 0.05\n',
+    "clip_value": '[[transform]]\nname = "clip_value"\nmax_value = 0.002\n',
+    "decay-then-clip": '[[transform]]\nname = "weight_decay"\nlambda = 0.3\n[[transform]]\nname = "clip_norm"\n'
+                       'max_norm = 0.05\n',
+    "clip-then-decay": '[[transform]]\nname = "clip_norm"\nmax_norm = 0.05\n[[transform]]\nname = "weight_decay"\n'
+                       'lambda = 0.3\n',
+}
+
+
+def bn_with(transforms: str, optimizer: str = "adam"):
+    return scenario(hidden='{ n = 4, activation = "tanh", batch_norm = { eps = 1e-3, momentum = 0.8 } }, '
+                           '{ n = 3, activation = "relu", batch_norm = true }', optimizer=optimizer, iterations=8,
+                    extra="\n" + transforms)
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_the_numpy_export_of_batch_norm_with_transforms_is_bit_equal(name, tmp_path):
+    """The transform lines see dgamma, dbeta as gradsim's Chain does (clipping does, weight decay not)."""
+    sc = bn_with(TRANSFORMS[name])
+    got = exported_run(sc, tmp_path, "numpy", subprocess=False)
+    sim = gradsim_run(sc)
+    np.testing.assert_array_equal(got["J"], np.array(sim.J_history))
+    for key, p in zip(sim.param_keys, sim.params):
+        np.testing.assert_array_equal(got[key.replace("[", "").replace("]", "")], p, err_msg=key)
+    text = (tmp_path / "numpy_export.py").read_text()
+    assert "grads = [dW[1], db[1], dW[2], db[2], dW[3], db[3], dgamma[1], dbeta[1], dgamma[2], dbeta[2]]" in text
+
+
+def test_the_transforms_act_on_gamma_and_beta_in_the_exported_run():
+    """The bit-equality above can fail: dgamma, dbeta are clipped by value, they weigh in the global norm, and
+    weight decay leaves them alone (so a script that treated them otherwise would give other numbers)."""
+    from gradsim.engine.transforms import Chain, TransformSpec, global_norm
+
+    sim = build_simulation(bn_with(TRANSFORMS["clip_value"]))
+    sim.run(1)
+    grads = tuple(sim.arrays[k] for k in sim._grad_keys)
+    assert sim._grad_keys[6:] == ("dgamma[1]", "dbeta[1]", "dgamma[2]", "dbeta[2]")
+    assert max(float(np.abs(g).max()) for g in grads[6:]) > 0.002  # clip_value changes dgamma, dbeta
+    assert global_norm(grads) > 1.01 * global_norm(grads[:6]) and global_norm(grads) > 0.05  # clip_norm acts
+    got = Chain([TransformSpec("weight_decay", **{"lambda": 0.3})], weights=6).grads(sim.params, grads, 16)
+    assert all(a is b for a, b in zip(got[6:], grads[6:])) and not np.array_equal(got[0], grads[0])
+
+
+def test_the_torch_export_of_batch_norm_with_a_transform_is_written(tmp_path):
     r = CliRunner().invoke(gradsim, ["export", "deep-tanh-batchnorm", "--numpy", str(tmp_path / "n.py"),
+                                     "--torch", str(tmp_path / "t.py"),
                                      "--set", 'transform=[{name = "clip_norm", max_norm = 1.0}]'])
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "batch_norm without [[transform]]" in lines[0] and "deep-tanh-batchnorm" in lines[0]
-    assert not list(tmp_path.iterdir())
-    # --torch writes batch norm (tests/test_batchnorm_torch.py runs it), but not with a skip
-    r = CliRunner().invoke(gradsim, ["export", "deep-tanh-batchnorm", "--torch", str(tmp_path / "t.py")])
     assert r.exit_code == 0, r.output
     assert "nn.BatchNorm1d(8, eps=1e-05, momentum=0.09999999999999998" in (tmp_path / "t.py").read_text()
+    assert "dgamma[1], dbeta[1]" in (tmp_path / "n.py").read_text()
 
 
 def test_gradcheck_passes_on_the_batch_norm_scenario_and_lists_gamma_beta():

@@ -170,3 +170,27 @@ def test_without_b_or_a_compare_table_is_bad_input():
     r = invoke("compare", TINY)
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
     assert "compare needs a second scenario B, or --set-b PATH=VALUE to make B from A (tiny has no [compare]" in r.output
+
+
+def test_the_flow_ratios_of_deep_tanh_plain_are_its_norms_and_the_dz_one_shows_the_vanishing():
+    """The reported "‖dW[1]‖/‖dW[L]‖ … A 0.2959 although ‖dW[1]‖ is ~2e-10": the ratio is right, since
+    dW[L] = dZ[L]·A[L−1]ᵀ is ~8e-10 too (A[L−1] has vanished in the forward pass); ‖dZ[1]‖/‖dZ[L]‖ shows
+    the vanishing gradient (~5e-10), and batch norm's twin keeps both near 1."""
+    from gradsim.display import fmt
+
+    r = CliRunner().invoke(gradsim, ["compare", "deep-tanh-plain", "-n", "1"])
+    assert r.exit_code == 0, r.output
+    verdict = r.stdout.strip().splitlines()[-1]
+    found = re.search(r"‖dW\[1\]‖/‖dW\[L\]‖ at iteration 1: A (\S+), B (\S+); ‖dZ\[1\]‖/‖dZ\[L\]‖: A (\S+), B (\S+)$",
+                      verdict)
+    assert found, verdict
+    sim = build_simulation(load_scenario("deep-tanh-plain"))
+    sim.run(1)
+    a, L = sim.arrays, sim.L
+    n = np.linalg.norm
+    np.testing.assert_allclose(a[f"dW[{L}]"], a[f"dZ[{L}]"] @ a[f"A[{L - 1}]"].T, rtol=1e-15)
+    assert n(a["dW[1]"]) < 1e-9 and n(a[f"dW[{L}]"]) < 1e-8 and n(a[f"A[{L - 1}]"]) < 1e-6
+    assert found[1] == fmt(float(n(a["dW[1]"]) / n(a[f"dW[{L}]"])))
+    dz = float(n(a["dZ[1]"]) / n(a[f"dZ[{L}]"]))
+    assert found[3] == fmt(dz) and dz < 1e-8
+    assert 0.1 < float(found[4]) < 100  # the batch-norm twin: the gradient reaches layer 1

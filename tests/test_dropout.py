@@ -292,14 +292,6 @@ def test_the_numpy_export_draws_the_same_masks_bit_for_bit(tmp_path):
     assert "np.random.default_rng([seed, t, 1])" in script and "A[1] = G[1] * M[1] / (1 - 0.4)" in script
 
 
-def test_the_torch_export_refuses_dropout(tmp_path):
-    r = CliRunner().invoke(gradsim, ["export", "dropout-overfit", "--torch", str(tmp_path / "t.py")])
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "network.layers" in lines[0] and "without dropout for --torch" in lines[0], lines
-    assert not list(tmp_path.iterdir())  # nothing half-written
-
-
 def test_gradsim_gradcheck_passes_on_the_dropout_scenario():
     r = CliRunner().invoke(gradsim, ["gradcheck", "dropout-overfit"])
     assert r.exit_code == 0, r.output

@@ -5,7 +5,8 @@ Forward l (batch statistics over the m columns of the iteration's batch)::
     Z[l] = W[l]·A[l−1] + b[l]
     mu[l] = mean_cols Z[l],   sigma2[l] = mean_cols (Z[l] − mu[l])²         (σ², the biased variance)
     Zhat[l] = (Z[l] − mu[l]) / √(sigma2[l] + ε)
-    Ztilde[l] = gamma[l] ⊙ Zhat[l] + beta[l],   A[l] = g(Ztilde[l])  (+ A[l−k] with a skip)
+    Ztilde[l] = gamma[l] ⊙ Zhat[l] + beta[l],   A[l] = g(Ztilde[l])  (+ A[l−k] with a skip,
+    ⊙ M[l] / (1 − p) with dropout: the mask of engine/dropout.mask, and dA[l] ⊙ M[l] / (1 − p) backward)
 
 Backward l (the full backward, with the batch terms)::
 
@@ -33,7 +34,8 @@ import numpy as np
 
 from . import phases
 from .activations import Activation
-from .network import layer_backward
+from .dropout import mask
+from .network import Masks, layer_backward
 from .params import Param, bind
 from .record import Record
 
@@ -97,14 +99,12 @@ def check_batches(bns: Sequence["BatchNormSpec | None"], m: int, size: int) -> N
 
 def check_with_dropout(bns: Sequence["BatchNormSpec | None"], dropout: Sequence[float],
                        skips: Sequence[int] = ()) -> str | None:
-    """Why a net cannot combine batch norm with dropout or with a skip into the output layer, or None.
-
-    The whole-net passes here (``forward_pass``, ``gradients``: gradcheck, evaluation) draw no dropout masks
-    and take the loss's fused dZ[L], so such nets are refused rather than checked against the wrong J."""
+    """Why a net with batch norm cannot run, or None: a skip into the output layer (the whole-net passes
+    here, ``forward_pass`` and ``gradients`` for gradcheck and evaluation, take the loss's fused dZ[L]).
+    Dropout is fine, on the same layer too: A[l] = g(Ztilde[l]) ⊙ M[l] / (1 − p) (those passes take the
+    iteration's masks as network.py's do)."""
     if not any(bn is not None for bn in bns):
         return None
-    if any(dropout):
-        return "batch norm and dropout in one net: one or the other"
     if skips and skips[-1]:
         return "batch norm and a skip into the output layer in one net: one or the other"
     return None
@@ -150,9 +150,11 @@ def running_update(bn: BatchNormSpec, running: tuple[Array, Array], mu: Array, v
 # ---- whole passes (gradcheck, evaluation, tests) ---------------------------------------------------
 def forward_pass(params: Sequence[Array], keys: Sequence[str], X: Array, acts: Sequence[Activation],
                  skips: Sequence[int], bns: Sequence[BatchNormSpec | None],
-                 running: Mapping[int, tuple[Array, Array]] | None = None) -> list[dict[str, Array]]:
+                 running: Mapping[int, tuple[Array, Array]] | None = None,
+                 masks: "Masks | None" = None) -> list[dict[str, Array]]:
     """Every layer's arrays {Z, G (= g of Z or Ztilde), A, and mu, var, Zhat, Ztilde with batch norm}.
-    ``running`` given: normalise with the running statistics (evaluation) instead of the batch's."""
+    ``running`` given: normalise with the running statistics (evaluation) instead of the batch's; ``masks``
+    given (per layer (M[l], 1 − p) or None, as network.forward_pass takes them): A[l] = G[l] ⊙ M[l] / (1 − p)."""
     p = dict(zip(keys, params))
     As, out = [X], []
     for l, g in enumerate(acts, start=1):
@@ -173,20 +175,26 @@ def forward_pass(params: Sequence[Array], keys: Sequence[str], X: Array, acts: S
         d["pre"] = pre
         d["G"] = g.g(pre)
         k = skips[l - 1] if skips else 0
-        d["A"] = d["G"] + As[l - k] if k else d["G"]
+        drop = masks[l - 1] if masks else None
+        if drop is not None:  # dropout (never with a skip on the same layer)
+            d["A"] = d["G"] * drop[0] / drop[1]
+        else:
+            d["A"] = d["G"] + As[l - k] if k else d["G"]
         As.append(d["A"])
         out.append(d)
     return out
 
 
 def gradients(params: Sequence[Array], keys: Sequence[str], X: Array, Y: Array, acts: Sequence[Activation],
-              loss, skips: Sequence[int], bns: Sequence[BatchNormSpec | None]) -> tuple[Array, ...]:
-    """The gradients of every parameter in ``keys``' order, by backprop through the batch-norm steps."""
+              loss, skips: Sequence[int], bns: Sequence[BatchNormSpec | None],
+              masks: "Masks | None" = None) -> tuple[Array, ...]:
+    """The gradients of every parameter in ``keys``' order, by backprop through the batch-norm steps (and
+    the iteration's dropout masks, held fixed, when given)."""
     from .network import output_dZ, skip_sources
 
     L = len(acts)
     skips = tuple(skips) if skips else (0,) * L
-    lay = forward_pass(params, keys, X, acts, skips, bns)
+    lay = forward_pass(params, keys, X, acts, skips, bns, masks=masks)
     p = dict(zip(keys, params))
     into = skip_sources(skips)
     As = [X] + [d["A"] for d in lay]
@@ -197,7 +205,9 @@ def gradients(params: Sequence[Array], keys: Sequence[str], X: Array, Y: Array, 
     for l in range(L, 0, -1):
         d = lay[l - 1]
         if l < L:
-            dpre = acts[l - 1].backward(dAs[l], d["pre"], d["G"])
+            drop = masks[l - 1] if masks else None
+            dA = dAs[l] if drop is None else dAs[l] * drop[0] / drop[1]  # dropout: the mask and scale before g'
+            dpre = acts[l - 1].backward(dA, d["pre"], d["G"])
             if bns[l - 1] is not None:
                 bn = bns[l - 1]
                 g[f"dgamma[{l}]"], g[f"dbeta[{l}]"], _, dZ = backward(dpre, d["Zhat"], d["var"], p[f"gamma[{l}]"], bn.eps)
@@ -215,6 +225,8 @@ def gradients(params: Sequence[Array], keys: Sequence[str], X: Array, Y: Array, 
 def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
     """Forward l with batch norm: Z, mu, var, Zhat, Ztilde, A = g(Ztilde) (+ A[l−k]); running stats move."""
     g, bn, k = sim.acts[l - 1], sim.bns[l - 1], sim.skips[l - 1]
+    p = sim.dropout[l - 1]
+    keep, seed, rows, mn = 1.0 - p, sim.seed, sim.n[l], f"M[{l}]"
     iW, ib, ig, ibeta = (sim._index[f"{n}[{l}]"] for n in ("W", "b", "gamma", "beta"))
     a_prev, a_skip = f"A[{l - 1}]", f"A[{l - k}]"
     names = [f"{n}[{l}]" for n in ("Z",) + FORWARD_NAMES + ("A",)]
@@ -224,12 +236,18 @@ def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
         Z = params[iW] @ cache[a_prev] + params[ib]
         mu, var, Zhat, Zt = normalise(Z, params[ig], params[ibeta], bn.eps)
         G = g.g(Zt)
-        A = G + cache[a_skip] if k else G
+        if p:  # dropout after batch norm: this iteration's mask (engine/dropout.mask), inverted scaling
+            M = mask(seed, sim.iteration, l, (rows, Z.shape[1]), p)
+            A = G * M / keep
+        else:
+            A = G + cache[a_skip] if k else G
         sim._gz[l] = G
         sim._running[l] = running_update(bn, sim._running[l], mu, var)
         arrays = dict(zip(names, (Z, mu, var, Zhat, Zt, A)))
+        if p:
+            arrays[mn] = M
         cache.update(arrays)
-        return Record(sim.iteration, sim.phase_index, "forward", l, arrays, None, None if k else g)
+        return Record(sim.iteration, sim.phase_index, "forward", l, arrays, None, None if k or p else g)
 
     return forward
 
@@ -237,6 +255,7 @@ def forward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
 def backward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
     """Backward l with batch norm (a hidden layer): dZtilde, dgamma, dbeta, dZhat, dZ, dW, db, dA[l−1]."""
     g, bn = sim.acts[l - 1], sim.bns[l - 1]
+    keep, mn = 1.0 - sim.dropout[l - 1], f"M[{l}]"
     iW, ig = sim._index[f"W[{l}]"], sim._index[f"gamma[{l}]"]
     dan, a_prev, ztn, zhn, varn = f"dA[{l}]", f"A[{l - 1}]", f"Ztilde[{l}]", f"Zhat[{l}]", f"sigma2[{l}]"
     names = [f"{n}[{l}]" for n in BACKWARD_NAMES + ("dZ", "dW", "db")] + [f"dA[{l - 1}]"]
@@ -244,7 +263,8 @@ def backward_fn(sim: "Simulation", l: int) -> Callable[[], Record]:
 
     def step() -> Record:
         cache, params = sim._cache, sim._params
-        dZt = g.backward(cache[dan], cache[ztn], sim._gz[l])
+        dA = cache[dan] if keep == 1.0 else cache[dan] * cache[mn] / keep  # dropout: the mask and scale first
+        dZt = g.backward(dA, cache[ztn], sim._gz[l])
         dgamma, dbeta, dZhat, dZ = backward(dZt, cache[zhn], cache[varn], params[ig], bn.eps)
         dW, db, dA_prev = layer_backward(params[iW], dZ, cache[a_prev])
         for name in through:  # a skip that reads A[l−1] adds its dA

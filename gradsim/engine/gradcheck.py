@@ -67,11 +67,11 @@ def _rel(a: np.ndarray, n: np.ndarray) -> float:
 def _cost_and_pattern(params, X, Y, acts, loss, skips=None, masks=None, bn=None, proj=None) -> tuple[float, bytes]:
     """J, and the patterns that make J non-differentiable (the entries' kinks) as one key.
     ``masks``: a dropout net's masks of the iteration, held fixed; ``bn``: (param_keys, the layers'
-    BatchNormSpecs) for a net with batch norm (batch statistics; such a net has no dropout)."""
+    BatchNormSpecs) for a net with batch norm (batch statistics; its dropout masks held fixed too)."""
     if bn is None:
         Zs, _, As = forward_pass(params, X, acts, skips, masks, proj)
     else:
-        lay = batchnorm.forward_pass(params, bn[0], X, acts, skips, bn[1])
+        lay = batchnorm.forward_pass(params, bn[0], X, acts, skips, bn[1], masks=masks)
         Zs, As = [d["pre"] for d in lay], [d["A"] for d in lay]  # kinks are where g's input crosses them
     Z, A = Zs[-1], As[-1]
     key = [np.packbits(g.kink(Zl)).tobytes() for g, Zl in zip(acts, Zs) if g.kink is not None]
@@ -120,7 +120,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
         if bn is None:
             grads = gradients(tuple(params), X, Y, acts, loss, skips, masks, proj)
         else:
-            grads = batchnorm.gradients(tuple(params), keys, X, Y, acts, loss, skips, sim.bns)
+            grads = batchnorm.gradients(tuple(params), keys, X, Y, acts, loss, skips, sim.bns, masks)
         J0, base = _cost_and_pattern(params, X, Y, acts, loss, skips, masks, bn, proj)
         done = 0
         total_entries = sum(min(p.size, max_per_layer) for p in params)

@@ -34,10 +34,10 @@ class PhaseSteps:
         g = self.acts[l - 1]
         i = 2 * (l - 1)
         a_prev, zn, an = f"A[{l - 1}]", f"Z[{l}]", f"A[{l}]"
+        if self.bns[l - 1] is not None:  # with dropout too: A = g(Ztilde) ⊙ M / (1 − p)
+            return batchnorm.forward_fn(self, l)
         if self.dropout[l - 1]:
             return dropout.forward_fn(self, l)
-        if self.bns[l - 1] is not None:
-            return batchnorm.forward_fn(self, l)
         if self.projs[l - 1]:
             return projection.forward_fn(self, l)
         if self.skips[l - 1]:
@@ -70,10 +70,10 @@ class PhaseSteps:
         last = l == self.L
         zn, an, a_prev = f"Z[{l}]", f"A[{l}]", f"A[{l - 1}]"
         dan, dzn, dwn, dbn, dan_prev = f"dA[{l}]", f"dZ[{l}]", f"dW[{l}]", f"db[{l}]", f"dA[{l - 1}]"
+        if self.bns[l - 1] is not None:  # with dropout too
+            return batchnorm.backward_fn(self, l)
         if self.dropout[l - 1]:
             return dropout.backward_fn(self, l)
-        if self.bns[l - 1] is not None:
-            return batchnorm.backward_fn(self, l)
         if any(self.projs) and projection.involved(self, l):
             return projection.backward_fn(self, l)
         if self.skips[l - 1] or self._into[l - 1]:

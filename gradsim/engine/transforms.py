@@ -43,8 +43,10 @@ class Transform:
     penalty: Callable[[Mapping[str, float], Params, int], float] | None = None
     penalty_formula: str = ""  # the term of J, as the loss equation prints it
     source: str = ""
-    # how an exported NumPy script writes it (gradsim export): lines in the lists dW, db, W (index l = 1..L),
-    # m and L, with {param} the parameter's value; and the term it adds to J as an expression
+    # how an exported NumPy script writes it (gradsim export): lines rewriting the list ``grads`` (every gradient
+    # in gradsim's order: dW[1], db[1], ..., dW[L], db[L], then batch norm's dgamma[l], dbeta[l]) beside
+    # ``params`` (W[1], b[1], ... in the same order), m and L, with {param} the parameter's value; and the
+    # term it adds to J as an expression (in the list W, index l = 1..L)
     np_apply: str = ""
     np_penalty: str = ""
     # and a PyTorch script (export --torch): lines on the module ``net`` (net.linear[l - 1] holds W[l], b[l]) after
@@ -87,11 +89,10 @@ TRANSFORMS: dict[str, Transform] = {
     "clip_norm": Transform("clip_norm", (Param("max_norm", 1.0, lo=0.0, lo_open=True, symbol="c"),), _clip_norm,
                            "g := g·min(1, c/‖g‖)", "scale every gradient by min(1, c/‖g‖), ‖g‖ the global norm",
                            source="Pascanu, Mikolov & Bengio (2013)",
-                           np_apply="total = math.hypot(*(norm(g) for g in dW[1:] + db[1:]))\n"
+                           np_apply="total = math.hypot(*(norm(g) for g in grads))\n"
                                     "if total > {max_norm}:\n"
                                     "    scale = {max_norm} / total\n"
-                                    "    dW = [None] + [g * scale for g in dW[1:]]\n"
-                                    "    db = [None] + [g * scale for g in db[1:]]",
+                                    "    grads = [g * scale for g in grads]",
                            # by hand: torch.nn.utils.clip_grad_norm_ scales by c/(‖g‖ + 1e-6), not c/‖g‖
                            torch_apply="total = math.hypot(*(p.grad.norm().item() for p in net.parameters()))\n"
                                        "if total > {max_norm}:  # g := g·c/‖g‖ (clip_grad_norm_ would add 1e-6 to ‖g‖)\n"
@@ -99,13 +100,14 @@ TRANSFORMS: dict[str, Transform] = {
                                        "        p.grad.mul_({max_norm} / total)"),
     "clip_value": Transform("clip_value", (Param("max_value", 1.0, lo=0.0, lo_open=True, symbol="c"),), _clip_value,
                             "g := clip(g, −c, c)", "clip every gradient entry into [−c, c]",
-                            np_apply="dW = [None] + [np.clip(g, -{max_value}, {max_value}) for g in dW[1:]]\n"
-                                     "db = [None] + [np.clip(g, -{max_value}, {max_value}) for g in db[1:]]",
+                            np_apply="grads = [np.clip(g, -{max_value}, {max_value}) for g in grads]",
                             torch_apply="torch.nn.utils.clip_grad_value_(net.parameters(), {max_value})"),
     "weight_decay": Transform("weight_decay", (Param("lambda", 1e-3, lo=0.0, hi=1e6, symbol="λ"),), _weight_decay,
                               "dW[{l}] := dW[{l}] + (λ/m)·W[{l}]", "add (λ/m)·W[l] to dW[l] (L2 regularisation)",
                               penalty=_l2_penalty, penalty_formula="λ/(2m)·Σ_l ‖W[l]‖²",
-                              np_apply="dW = [None] + [dW[l] + {lambda} / m * W[l] for l in range(1, L + 1)]",
+                              # i < 2L: W[l], b[l] only, not gamma, beta (weights_only); even i: W[l]
+                              np_apply="grads = [g + {lambda} / m * p if i < 2 * L and i % 2 == 0 else g\n"
+                                       "         for i, (p, g) in enumerate(zip(params, grads))]",
                               np_penalty="{lambda} / (2.0 * m) * sum(norm(Wl) ** 2 for Wl in W[1:])",
                               torch_apply="for linear in net.linear:  # biases are not decayed\n"
                                           "    linear.weight.grad.add_(linear.weight.detach(), alpha={lambda} / m)",

@@ -40,13 +40,6 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         refusal = torch_refusal(plan)
         if refusal is not None:
             raise refusal
-    bn = next((l for l, b in enumerate(plan.sim.bns, 1) if b is not None), None)
-    if bn is not None and numpy is not None and plan.sim.transforms:
-        from ..errors import ScenarioError
-
-        raise ScenarioError("batch_norm without [[transform]] tables for --numpy (its transform lines do not "
-                            "reach gamma, beta yet)", True, file=scenario.source,
-                            field=f"network.layers (layer {bn}'s batch_norm)")
     proj = next((l for l, p in enumerate(getattr(plan.sim, "projs", ()), 1) if p), None)
     if proj is not None and numpy is not None and plan.sim.transforms:
         from ..errors import ScenarioError

@@ -31,7 +31,8 @@ def state_lines(sim) -> list[str]:
 
 
 def forward(sim, l: int, g, kw: str, skip: int) -> list[tuple[str, str]]:
-    """After Z[l]: mu, sigma2, Zhat, Ztilde, the running statistics, then A[l] = g(Ztilde[l]) (+ A[l−k])."""
+    """After Z[l]: mu, sigma2, Zhat, Ztilde, the running statistics, then A[l] = g(Ztilde[l]) (+ A[l−k]; or
+    ⊙ M[l] / (1 − p) with dropout)."""
     bn = sim.bns[l - 1]
     eps, rho = lit(bn.eps), lit(bn.momentum)
     out = [(f"mu[{l}] = Z[{l}].mean(axis=1, keepdims=True)", f"mu[{l}] = (1/m) Σ_i Z[{l}]"),
@@ -43,7 +44,12 @@ def forward(sim, l: int, g, kw: str, skip: int) -> list[tuple[str, str]]:
            (f"running_var[{l}] = {rho} * running_var[{l}] + (1.0 - {rho}) * sigma2[{l}]", "")]
     formula = g.forward_formula(f"Ztilde[{l}]")
     out.append((f"G[{l}] = {g.name}(Ztilde[{l}]{kw})", f"G[{l}] = {formula}"))
-    if skip:
+    p = sim.dropout[l - 1]
+    if p:  # dropout after batch norm: the mask from (seed, t, l), as gradsim draws it (engine/dropout.py)
+        out += [(f"M[{l}] = (np.random.default_rng([seed, t, {l}]).random(Z[{l}].shape) >= {p!r}).astype(np.float64)",
+                 f"M[{l}]: each entry 0 (dropped) with probability p = {p:g}"),
+                (f"A[{l}] = G[{l}] * M[{l}] / (1 - {p!r})", f"A[{l}] = {formula} ⊙ M[{l}] / (1 − p)")]
+    elif skip:
         out.append((f"A[{l}] = G[{l}] + A[{l - skip}]", f"A[{l}] = {formula} + A[{l - skip}]   (the skip)"))
     else:
         out.append((f"A[{l}] = G[{l}]", f"A[{l}] = {formula}"))
@@ -53,11 +59,13 @@ def forward(sim, l: int, g, kw: str, skip: int) -> list[tuple[str, str]]:
 def backward(sim, l: int, g, kw: str) -> list[tuple[str, str]]:
     """dZtilde, dgamma, dbeta, dZhat, then dZ[l] with the batch terms."""
     eps = lit(sim.bns[l - 1].eps)
+    p = sim.dropout[l - 1]
+    da, shown = (f"(dA[{l}] * M[{l}] / (1 - {p!r}))", f"dA[{l}] ⊙ M[{l}] / (1 − p)") if p else (f"dA[{l}]", f"dA[{l}]")
     if g.identity:
-        code = f"dZtilde[{l}] = dA[{l}]"
+        code = f"dZtilde[{l}] = {da}"
     else:
-        code = f"dZtilde[{l}] = dA[{l}] * {g.name}_prime(Ztilde[{l}], G[{l}]{kw})"
-    return [(code, f"dZtilde[{l}] = " + g.backward_formula(f"dA[{l}]", f"Ztilde[{l}]", f"A[{l}]")[0]),
+        code = f"dZtilde[{l}] = {da} * {g.name}_prime(Ztilde[{l}], G[{l}]{kw})"
+    return [(code, f"dZtilde[{l}] = " + g.backward_formula(shown, f"Ztilde[{l}]", f"A[{l}]")[0]),
             (f"dgamma[{l}] = (dZtilde[{l}] * Zhat[{l}]).sum(axis=1, keepdims=True)", f"dgamma[{l}] = Σ_i dZtilde[{l}] ⊙ Zhat[{l}]"),
             (f"dbeta[{l}] = dZtilde[{l}].sum(axis=1, keepdims=True)", f"dbeta[{l}] = Σ_i dZtilde[{l}]"),
             (f"dZhat[{l}] = gamma[{l}] * dZtilde[{l}]", f"dZhat[{l}] = gamma[{l}] ⊙ dZtilde[{l}]"),

@@ -62,11 +62,20 @@ def penalty_lines(sim) -> list[tuple[str, str]]:
 
 
 def transform_lines(sim, indent: str) -> list[str]:
-    """The [[transform]] tables in order, each rewriting dW and db before the optimiser's step."""
-    out = []
+    """The [[transform]] tables in order, each rewriting the gradients before the optimiser's step: on the
+    list of every gradient in gradsim's order (engine/transforms.Chain: batch norm's dgamma, dbeta too; a
+    ``weights_only`` transform's own lines leave them alone), then back into dW, db (dgamma, dbeta)."""
+    if not sim.transforms:
+        return []
+    keys = sim.param_keys
+    params, grads = ", ".join(keys), ", ".join("d" + k for k in keys)
+    out = [f"{indent}# the gradient transformations, in the scenario's order, on every gradient in gradsim's order",
+           f"{indent}params = [{params}]",
+           f"{indent}grads = [{grads}]"]
     for t in sim.transforms.specs:
         out.append(f"{indent}# {t.describe()}: {t.entry.rule}")
         out += [indent + line for line in _code(t, t.entry.np_apply).split("\n")]
+    out.append(f"{indent}{grads} = grads")
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from . import torch_dropout
 from .common import lit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,17 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # ---------------------------------------------------------------------------------------- what can be exported
-def _dropout(plan: "Plan") -> tuple[str, str, str] | None:
-    p = next((p for p in plan.sim.dropout if p), None)
-    if p is None:
-        return None
-    return ("layers without dropout for --torch (torch's dropout draws other masks than gradsim's (seed, t, l) "
-            "ones; --numpy draws the same)", str(p), "network.layers")
-
-
 # Each check returns None or (what --torch needs, what the scenario has, the field); a feature the PyTorch
-# script cannot write yet adds one here (batch norm, dropout, ...), and export() asks before writing anything.
-TORCH_CHECKS: list[Callable[["Plan"], tuple[str, str, str] | None]] = [_dropout]
+# script cannot write yet adds one here, and export() asks before writing anything (none is left today).
+TORCH_CHECKS: list[Callable[["Plan"], tuple[str, str, str] | None]] = []
 
 
 def torch_refusal(plan: "Plan") -> "ScenarioError | None":
@@ -120,27 +113,40 @@ def transform_lines(sim: "Simulation", indent: str) -> list[str]:
 # ------------------------------------------------------------------------------------------------------ skips
 def forward_lines(sim: "Simulation") -> list[str]:
     """Net.forward: A[l] = g[l](Z[l]) (g[l](gamma[l] ⊙ Zhat[l] + beta[l]) with batch norm: self.bn[l−1]),
-    plus A[l−k] for a layer with skip = k."""
+    times M[l]/(1 − p) with dropout when masks are given (export/torch_dropout.py), plus A[l−k] for a layer
+    with skip = k."""
     has_bn = any(bn is not None for bn in sim.bns)
     bn, pre = (", bn", "bn(Z)") if has_bn else ("", "Z")
     over = f"zip(self.linear, self.g{', self.bn' if has_bn else ''}"
     said = "g[l](gamma[l] ⊙ Zhat[l] + beta[l]) with batch norm, else g[l](Z[l])" if has_bn else "g[l](Z[l])"
     if not any(sim.skips):
+        loop = f"for l, (linear, g{bn}) in enumerate({over}), 1):" if torch_dropout.has_dropout(sim) else \
+            f"for linear, g{bn} in {over}):"
         return ["        A = X",
-                f"        for linear, g{bn} in {over}):",
+                f"        {loop}",
                 "            Z = linear(A)  # Z[l] = W[l] A[l-1] + b[l]",
                 f"            A = g({pre})  # A[l] = {said}",
+                *torch_dropout.drop_line(sim, "            ", "A"),
                 "        return Z, A"]
     from .torch_projection import skip_expr
 
     proj, add = skip_expr(sim)  # a projection skip adds Ws[l]·A[l−k] (export/torch_projection.py)
+    each = proj.replace(", self.", ", ")
+    if not torch_dropout.has_dropout(sim):
+        return ["        As = [X]  # A[0], A[1], ...: the skips read them",
+                f"        for linear, g{bn}{each}, k in {over}{proj}, self.skips):",
+                "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
+                f"            As.append(g({pre}) + {add} if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
+                "        return Z, As[-1]"]
     return ["        As = [X]  # A[0], A[1], ...: the skips read them",
-            f"        for linear, g{bn}{proj.replace(', self.', ', ')}, k in {over}{proj}, self.skips):",
+            f"        for l, (linear, g{bn}{each}, k) in enumerate({over}{proj}, self.skips), 1):",
             "            Z = linear(As[-1])  # Z[l] = W[l] A[l-1] + b[l]",
-            f"            As.append(g({pre}) + {add} if k else g({pre}))  # A[l] = {said} (+ A[l−k] through the skip)",
+            f"            G = g({pre})  # {said}",
+            *torch_dropout.drop_line(sim, "            ", "G"),
+            f"            As.append(G + {add} if k else G)  # A[l] = G (+ A[l−k] through the skip, never masked)",
             "        return Z, As[-1]"]
 
 
 def init_lines(sim: "Simulation") -> list[str]:
-    return [f"        self.skips = {list(sim.skips)}  # skip k of layer l: A[l] = g[l](Z[l]) + A[l−k]; 0: none"] \
-        if any(sim.skips) else []
+    return ([f"        self.skips = {list(sim.skips)}  # skip k of layer l: A[l] = g[l](Z[l]) + A[l−k]; 0: none"]
+            if any(sim.skips) else []) + torch_dropout.init_lines(sim)

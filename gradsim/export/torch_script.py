@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import torch_dropout
 from .common import Plan, batch_lines, define, header, lit
 from . import torch_projection
 from .torch_parts import forward_lines, init_lines, penalty_lines, schedule_lines, schedule_step, transform_lines
@@ -71,8 +72,9 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             *torch_projection.init_lines(sim),
             *([f"        self.bn = nn.ModuleList([{bns}])  # gamma[l] = .weight, beta[l] = .bias"] if has_bn else []),
             "",
-            "    def forward(self, X):",
-            '        """(Z[L], A[L]) for a batch X (m, n[0]), layer by layer (rows: the lecture transposed)."""',
+            f"    def forward(self, X{', M=None' if any(sim.dropout) else ''}):",
+            '        """(Z[L], A[L]) for a batch X (m, n[0]), layer by layer (rows: the lecture transposed)'
+            + ('; M: the dropout masks of the iteration (none: evaluation, nothing dropped)."""' if any(sim.dropout) else '."""'),
             *forward_lines(sim),
             "", "",
             define("cost", "Z, A, Y", f"J = (1/m) Σ_i L(ŷ(i), y(i)), L = {loss.formula}"
@@ -107,6 +109,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
             '            linear.bias.copy_(torch.tensor(data[f"b{l}"]).reshape(-1))',
             *torch_projection.load_lines(sim),
             "params = net.parameters()"]
+    out += torch_dropout.mask_defs(sim)
     lines = entry.torch.split("\n")
     out += lines[:-1] + [f"opt = {lines[-1]}  # {opt.name}: {entry.rule}"]
     out += schedule_lines(sim)
@@ -119,7 +122,7 @@ def torch_script(plan: Plan, script_name: str, data_name: str, out_name: str) ->
     else:
         out += ["    idx = torch.as_tensor(batch(t))", "    Xb, Yb = X[idx], Y[idx]  # this iteration's mini-batch"]
     out += ["    opt.zero_grad()",
-            "    Z, A = net(Xb)  # forward l = 1..L",
+            f"    Z, A = net({torch_dropout.call_args(sim)})  # forward l = 1..L",
             "    J = cost(Z, A, Yb)  # the loss",
             *(["    m = Yb.shape[0]"] if sim.transforms else []),
             *penalty_lines(sim, "    "),

@@ -37,11 +37,15 @@ def forward_worked(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
         [(f"Ztilde[{l}][0,0] = ", "name"), (f"{num(gamma, 4)}·{_p(num(zh, 4))} + {_p(num(beta, 4))}", ""), (" = ", ""),
          (num(zt), "value")],
     ]
-    k = info.skip(l)
+    k, p = info.skip(l), info.drop(l)
     skip = _f(snap, f"A[{l - k}]") if k else None
-    worked = f"{g.symbol}({num(zt)})" + (f" + {_p(num(skip))}" if skip is not None else "")
+    m0 = _f(snap, f"M[{l}]") if p else None
+    worked = f"{g.symbol}({num(zt)})" + (f" + {_p(num(skip))}" if skip is not None else "") \
+        + (f"·{num(m0)}/{num(1.0 - p)}" if m0 is not None else "")
     lines.append([(f"A[{l}][0,0] = ", "name"), (worked, ""), (" = ", ""),
-                  (num(a), "value" if math.isfinite(a) else "warn")])
+                  (num(a), "value" if math.isfinite(a) else "warn")]
+                 + ([(f"   (M[{l}][0,0] = {num(m0)}: " + ("kept, scaled by 1/(1 − p))" if m0 else "dropped)"), "note")]
+                    if m0 is not None else []))
     lines.append([(f"every column is normalised with the batch's mu[{l}], sigma2[{l}]: b[{l}] cancels out, and "
                    f"the running statistics (for J_full, J_test) move towards them", "note")])
     lines.append([(f"cached for backprop: Zhat[{l}], sigma2[{l}], Ztilde[{l}] (g'[{l}] reuses Ztilde[{l}], "
@@ -58,7 +62,9 @@ def backward_worked(info: NetInfo, snap: Snapshot, l: int) -> list[Line]:
                            f"backward l={l + 1}", "note")]]
     if None in (da, dzt, dzh, dz):
         return lines
-    lines.append([(f"dZtilde[{l}][0,0] = ", "name"), (f"{_p(num(da, 4))}·g'", ""), (" = ", ""), (num(dzt), "value"),
+    m0, p = (_f(snap, f"M[{l}]"), info.drop(l)) if info.drop(l) else (None, 0.0)
+    mask = f"·{num(m0)}/{num(1.0 - p)}" if m0 is not None else ""  # dropout: the mask and the scale before g'
+    lines.append([(f"dZtilde[{l}][0,0] = ", "name"), (f"{_p(num(da, 4))}{mask}·g'", ""), (" = ", ""), (num(dzt), "value"),
                   (f"   dZhat[{l}][0,0] = gamma·dZtilde = ", "name"), (num(dzh), "value")])
     lines.append([(f"dZ[{l}][0,0] = ", "name"), (num(dz), "value"),
                   (f"   differs from dZhat/√(sigma2 + ε): the batch terms − mean(dZhat) − Zhat ⊙ mean(dZhat ⊙ Zhat) "

@@ -46,6 +46,9 @@ CASES = {
                                         '{ n = 3, activation = "relu", dropout = 0.2 }', iterations=10), None),
     "beside-a-skip": (scenario(hidden='{ n = 4, activation = "tanh", dropout = 0.3 }, '
                                       '{ n = 4, activation = "sigmoid", skip = 1 }', iterations=10), None),
+    "with-a-skip-and-a-projection": (scenario(hidden='{ n = 4, activation = "tanh", dropout = 0.3, skip = 1 }, '
+                                                     '{ n = 3, activation = "sigmoid", dropout = 0.2, skip = 1 }',
+                                              iterations=10), None),
 }
 
 

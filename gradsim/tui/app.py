@@ -30,7 +30,14 @@ class GradsimApp(App[None]):
     def _freeze_startup_objects(self) -> None:
         """After the first screen: the ~10^5 objects of Textual, the widgets and the scenario live as long as
         the app, yet every full (generation 2) collection walked them all — 110 ms in the middle of a key's
-        repaint, the p95 of key-to-repaint (docs/benchmarks.md). Frozen, later collections skip them."""
+        repaint, the p95 of key-to-repaint (docs/benchmarks.md). Frozen, later collections skip them.
+
+        First what the first screen did without (docs/benchmarks.md, start-up): plotext for the loss curve
+        (widgets/lazy_plot.py), so that the first key press does not pay its import."""
+        from .widgets.lazy_plot import LazyPlot
+
+        for plot in self.screen.query(LazyPlot):
+            plot.warm()
         gc.collect()
         gc.freeze()
 

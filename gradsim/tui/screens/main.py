@@ -30,9 +30,6 @@ from ..state import NetInfo, Snapshot, take_snapshot
 from .data_actions import DataActions
 from .dialog_actions import DialogActions
 from .panel_actions import PanelActions
-from ..widgets.data import DataPanel
-from ..widgets.flowmap import FlowMapPanel
-from ..widgets.histogram import ValueHistogram
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
 from ..widgets.keybar import KeyBar
@@ -100,10 +97,7 @@ class MainScreen(DataActions, PanelActions, DialogActions, commands.CommandTarge
             yield NetworkPanel(id="network")
             yield EquationPanel(id="equation")
         with Horizontal(id="middle"):
-            yield LayerPanel(id="layer")
-            yield DataPanel(id="data")
-            yield FlowMapPanel(id="flowmap")
-            yield ValueHistogram(id="hist")
+            yield LayerPanel(id="layer")  # d, h, v compose their panels here on first use (hidden_panels.py)
             with Vertical(id="side"):
                 with VerticalScroll(id="flow-box", can_focus=False):
                     yield GradientFlow(id="flow")

@@ -91,7 +91,15 @@ class MainScreen(DataActions, PanelActions, DialogActions, commands.CommandTarge
         self._run_id = 0
 
     # ------------------------------------------------------------------------------------- layout
+    def _pre_breakpoints(self) -> None:
+        """The breakpoint classes (-wide, -tall, ...) for the app's size before the first style pass: else
+        the first Resize adds them and every widget is styled and laid out again (docs/benchmarks.md)."""
+        width, height = self.app.size
+        self.update_classes({cls: True for cls in self._get_breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS)
+                             | self._get_breakpoint_classes(height, self.VERTICAL_BREAKPOINTS)}, update=False)
+
     def compose(self) -> ComposeResult:
+        self._pre_breakpoints()
         yield BlowUpBanner(id="banner")
         with Horizontal(id="top"):
             yield NetworkPanel(id="network")

@@ -94,3 +94,23 @@ async def test_a_hidden_panel_is_composed_by_the_first_press_of_its_key_and_show
         await pilot.press("d" if panel_id == "data" else key)  # the same key hides it again
         await pilot.pause()
         assert not panel.display and screen.query_one("#layer").display
+
+
+async def test_no_garbage_collection_until_the_first_paint_then_collection_again():
+    import gc
+
+    seen = []
+
+    class Probe(GradsimApp):
+        CSS_PATH = str(ROOT / "gradsim" / "tui" / GradsimApp.CSS_PATH)
+
+        def on_mount(self) -> None:
+            seen.append(gc.isenabled())  # composed and mounted: still off
+            super().on_mount()
+
+    app = Probe(load_scenario("three-layer-cache"))
+    assert gc.isenabled()  # building the app does not touch the collector
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert seen == [False] and gc.isenabled()
+    assert gc.isenabled()

@@ -171,6 +171,9 @@ def _progress(length: int, label: str, threshold: int = 2000):
 
 
 def _open_app(scenario: "Scenario") -> None:
+    import gc
+
+    gc.disable()  # Textual's imports, too: the app turns the collector on after its first paint
     from gradsim.tui.app import GradsimApp  # Textual is imported here and only here (and in serve)
 
     app = GradsimApp(scenario)

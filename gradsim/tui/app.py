@@ -24,15 +24,32 @@ class GradsimApp(App[None]):
         self.scenario = scenario
         self.sub_title = scenario.name
 
+    def on_load(self) -> None:
+        """No garbage collection until the first screen is painted: start-up allocates ~10^5 objects that live
+        as long as the app, and the collector walked them 100+ times, gen-2 passes included (~50-90 ms of
+        the first screen, docs/benchmarks.md). _freeze_startup_objects (or unmounting) turns it on again."""
+        gc.disable()
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._freeze_startup_objects)
+
+    def on_unmount(self) -> None:
+        gc.enable()  # an app that ended before its first paint
 
     def _freeze_startup_objects(self) -> None:
         """After the first screen: the ~10^5 objects of Textual, the widgets and the scenario live as long as
         the app, yet every full (generation 2) collection walked them all — 110 ms in the middle of a key's
-        repaint, the p95 of key-to-repaint (docs/benchmarks.md). Frozen, later collections skip them."""
+        repaint, the p95 of key-to-repaint (docs/benchmarks.md). Frozen, later collections skip them.
+
+        First what the first screen did without (docs/benchmarks.md, start-up): plotext for the loss curve
+        (widgets/lazy_plot.py), so that the first key press does not pay its import."""
+        from .widgets.lazy_plot import LazyPlot
+
+        for plot in self.screen.query(LazyPlot):
+            plot.warm()
         gc.collect()
         gc.freeze()
+        gc.enable()
 
     def action_command_palette(self) -> None:
         """The palette, with ⌕ for its search icon: Chromium draws Textual's magnifier emoji only from an emoji font,

@@ -16,8 +16,12 @@ import math
 import time
 from dataclasses import dataclass
 
-from ..checks import _Driver, evaluate_one, make_lookup
+from typing import TYPE_CHECKING
+
 from ..scenario import Scenario, build_simulation
+
+if TYPE_CHECKING:
+    from ..checks import _Driver
 
 Point = tuple[int, int]  # (iteration, phases run in it)
 
@@ -74,6 +78,8 @@ class LiveChecks:
         True when a result came in."""
         t0 = time.perf_counter()
         changed = False
+        from ..checks import _Driver, evaluate_one, make_lookup  # not on the first screen (docs/benchmarks.md)
+
         for e in self.order:
             if e.index in self._results or not self._reached(e, pos):
                 continue

@@ -38,7 +38,7 @@ HIGH_CONTRAST = Theme(
 
 def panel_to_zoom(screen: Screen) -> Widget | None:
     """The panel that holds the focus, else the one under the mouse, else the layer (or data) panel."""
-    panels = [screen.query_one(selector) for selector in PANELS]
+    panels = [p for selector in PANELS for p in screen.query(selector)]  # #data: once d composed it
     shown = [p for p in panels if p.display]
     for widget in (screen.focused, screen.app.mouse_over):
         if widget is None:
@@ -53,7 +53,7 @@ def panels_in_use(screen: Screen) -> list[Widget]:
     """The panels in the order v pages through them: the layer panel or the data panel, whichever is in use
     (the others are there even when a narrow layout hides them)."""
     data = screen.query_one("#middle").has_class("-data")
-    return [screen.query_one(s) for s in PANELS if s != ("#layer" if data else "#data")]
+    return [p for s in PANELS if s != ("#layer" if data else "#data") for p in screen.query(s)]
 
 
 def next_panel(screen: Screen) -> Widget | None:

@@ -6,17 +6,26 @@ example it shows; ``s`` opens the scenario's notes and its expectations as a liv
 
 from __future__ import annotations
 
-from ..dataview import DataSource
 from ..live_checks import LiveChecks
-from ..widgets.data import DataPanel
+from .hidden_panels import ensure, existing
 
 
 class DataActions:
     """Mixed into MainScreen: it provides ``sim``, ``snap``, ``info``, ``scenario`` and ``query_one``."""
 
     def data_load(self, sim, scenario) -> None:
-        """A new simulation: the panel takes its data (read-only arrays, never written)."""
-        self.query_one(DataPanel).set_source(DataSource.of(sim, scenario.data.params), sim.heldout)
+        """A new simulation: the panel takes its data (read-only arrays, never written), now if it is composed,
+        else when d first composes it."""
+        self._data_source = (sim, scenario.data.params)
+        panel = existing(self, "data")
+        if panel is not None:
+            self._data_set(panel)
+
+    def _data_set(self, panel) -> None:
+        from ..dataview import DataSource
+
+        sim, params = self._data_source
+        panel.set_source(DataSource.of(sim, params), sim.heldout)
 
     def notes_load(self, scenario) -> None:
         """A new scenario: a fresh live list of its expectations (its shadow run is built when first needed)."""
@@ -43,11 +52,14 @@ class DataActions:
         self.app.push_screen(NotesScreen(self))
 
     def data_paint(self, snap) -> None:
-        panel = self.query_one(DataPanel)
-        if panel.display and self.info is not None:
+        panel = existing(self, "data")
+        if panel is not None and panel.display and self.info is not None:
             panel.show(snap, self.info.L)
 
-    def action_toggle_data(self) -> None:
+    async def action_toggle_data(self) -> None:
+        panel, new = await ensure(self, "data")
+        if new:
+            self._data_set(panel)
         middle = self.query_one("#middle")
         middle.remove_class("-flowmap", "-hist")
         middle.toggle_class("-data")
@@ -55,14 +67,15 @@ class DataActions:
         if shown and self.snap is not None:
             self.data_paint(self.snap)  # the panel's border title says what it is: no toast (it would time out)
 
-    def _example(self, step: int) -> None:
-        panel = self.query_one(DataPanel)
-        if not panel.display:
-            self.action_toggle_data()
+    async def _example(self, step: int) -> None:
+        panel = existing(self, "data")
+        if panel is None or not panel.display:
+            await self.action_toggle_data()
+            panel = existing(self, "data")
         panel.select(step)
 
-    def action_previous_example(self) -> None:
-        self._example(-1)
+    async def action_previous_example(self) -> None:
+        await self._example(-1)
 
-    def action_next_example(self) -> None:
-        self._example(1)
+    async def action_next_example(self) -> None:
+        await self._example(1)

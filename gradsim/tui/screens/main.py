@@ -30,9 +30,6 @@ from ..state import NetInfo, Snapshot, take_snapshot
 from .data_actions import DataActions
 from .dialog_actions import DialogActions
 from .panel_actions import PanelActions
-from ..widgets.data import DataPanel
-from ..widgets.flowmap import FlowMapPanel
-from ..widgets.histogram import ValueHistogram
 from ..widgets.equation import EquationPanel
 from ..widgets.gradflow import GradientFlow
 from ..widgets.keybar import KeyBar
@@ -94,16 +91,21 @@ class MainScreen(DataActions, PanelActions, DialogActions, commands.CommandTarge
         self._run_id = 0
 
     # ------------------------------------------------------------------------------------- layout
+    def _pre_breakpoints(self) -> None:
+        """The breakpoint classes (-wide, -tall, ...) for the app's size before the first style pass: else
+        the first Resize adds them and every widget is styled and laid out again (docs/benchmarks.md)."""
+        width, height = self.app.size
+        self.update_classes({cls: True for cls in self._get_breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS)
+                             | self._get_breakpoint_classes(height, self.VERTICAL_BREAKPOINTS)}, update=False)
+
     def compose(self) -> ComposeResult:
+        self._pre_breakpoints()
         yield BlowUpBanner(id="banner")
         with Horizontal(id="top"):
             yield NetworkPanel(id="network")
             yield EquationPanel(id="equation")
         with Horizontal(id="middle"):
-            yield LayerPanel(id="layer")
-            yield DataPanel(id="data")
-            yield FlowMapPanel(id="flowmap")
-            yield ValueHistogram(id="hist")
+            yield LayerPanel(id="layer")  # d, h, v compose their panels here on first use (hidden_panels.py)
             with Vertical(id="side"):
                 with VerticalScroll(id="flow-box", can_focus=False):
                     yield GradientFlow(id="flow")

@@ -8,9 +8,8 @@
 from __future__ import annotations
 
 from ..flow_history import FlowHistory
-from ..widgets.flowmap import FlowMapPanel
 from ..widgets.gradflow import GradientFlow
-from ..widgets.histogram import ValueHistogram
+from .hidden_panels import ensure
 
 PANELS = ("-data", "-flowmap", "-hist")
 
@@ -28,11 +27,12 @@ class PanelActions:
         self.flow_history.add(snap, info.P)
         middle = self.query_one("#middle")
         if middle.has_class("-flowmap"):
-            self.query_one(FlowMapPanel).show(self.flow_history, self.query_one(GradientFlow).gradient, info.L)
+            self.query_one("#flowmap").show(self.flow_history, self.query_one(GradientFlow).gradient, info.L)
         if middle.has_class("-hist"):
-            self.query_one(ValueHistogram).show(snap, self.selected, info.acts[self.selected - 1])
+            self.query_one("#hist").show(snap, self.selected, info.acts[self.selected - 1])
 
-    def _toggle_panel(self, cls: str) -> None:
+    async def _toggle_panel(self, cls: str) -> None:
+        await ensure(self, cls[1:])  # composed on first use (hidden_panels.py)
         middle = self.query_one("#middle")
         shown = not middle.has_class(cls)
         for other in PANELS:
@@ -41,8 +41,8 @@ class PanelActions:
         if self.snap is not None:
             self.paint(self.snap, follow=False)
 
-    def action_toggle_flowmap(self) -> None:
-        self._toggle_panel("-flowmap")
+    async def action_toggle_flowmap(self) -> None:
+        await self._toggle_panel("-flowmap")
 
-    def action_toggle_histogram(self) -> None:
-        self._toggle_panel("-hist")
+    async def action_toggle_histogram(self) -> None:
+        await self._toggle_panel("-hist")

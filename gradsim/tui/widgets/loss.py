@@ -12,10 +12,10 @@ import math
 import time
 
 import numpy as np
-from textual_plotext import PlotextPlot
 
 from ...display import decade, sci
 from ...engine.history import HistoryView
+from .lazy_plot import LazyPlot
 
 
 def downsample(xs, ys, buckets: int) -> tuple[list[int], list[float]]:
@@ -89,8 +89,10 @@ def int_ticks(n: int, most: int = 5) -> tuple[list[int], list[str]]:
     return ticks, [str(t) for t in ticks]
 
 
-class LossCurve(PlotextPlot):
-    """J against iteration, log scale by hand; a blow-up is marked, never plotted as inf."""
+class LossCurve(LazyPlot):
+    """J against iteration, log scale by hand; a blow-up is marked, never plotted as inf.
+
+    Until there is a J to plot (or ``warm`` is called) it draws only its empty title, without plotext."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -105,6 +107,12 @@ class LossCurve(PlotextPlot):
         super().on_mount()
         self.border_title = "Loss J (log scale)"
         self.redraw()
+
+    def warm(self) -> None:
+        """Import plotext and draw the real (empty) plot: called once the first screen is painted."""
+        if not self.plotted:
+            self.plt
+            self.redraw(force=True)
 
     def set_history(self, history: HistoryView | tuple[float, ...], blowup_iteration: int | None) -> None:
         self._history = history if isinstance(history, HistoryView) else HistoryView.of(history)
@@ -126,10 +134,6 @@ class LossCurve(PlotextPlot):
         if not force and now - self._drawn_at < min_interval:
             return
         self._drawn, self._drawn_at = key + (last,), now
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.xlabel("iteration")
         n = hist.total
         J = hist.values
         ok = np.isfinite(J) & (J > 0)
@@ -146,6 +150,15 @@ class LossCurve(PlotextPlot):
         self.border_title = "J (log) · cyan train · magenta test" if self._test[0] else "Loss J (log scale)"
         if self._test[1]:
             title = title.replace("J = ", "J (train) = ", 1) + f" · J_test = {sci(self._test[1][-1])}"
+        if not self.points and not self.plotted:  # the first screen: no plotext yet (lazy_plot.py)
+            self.placeholder = "J appears here after the loss phase" if not n else \
+                f"{title}: no finite, positive J to plot"
+            self.refresh()
+            return
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("iteration")
         plt.title(title)
         if not self.points:
             plt.title("J appears here after the loss phase" if not n else

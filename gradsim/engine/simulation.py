@@ -21,8 +21,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import batchnorm, dropout, fastpath, optim
-from .activations import Activation, fraction_dead, fraction_saturated
+from . import batchnorm, dropout, fastpath, optim, unitstats
+from .activations import Activation
 from .fpguard import FPGuard
 from .history import History
 from .init import InitSpec, init_layer
@@ -213,16 +213,7 @@ class Simulation(PhaseSteps, fastpath.FastPath):
 
     def layer_stats(self, l: int) -> dict[str, float]:
         """Saturation and dead-unit fractions of layer l in the current iteration (NaN before forward l)."""
-        A = self._cache.get(self._names["A"][l])
-        if A is None:
-            return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
-        g = self.acts[l - 1]
-        Z = self._cache[self._names["Z"][l]]
-        if self.bns[l - 1] is not None:
-            Z = self._cache[f"Ztilde[{l}]"]  # batch norm: g reads Ztilde[l]
-        if self.skips[l - 1] or self.dropout[l - 1]:
-            A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added or the mask applied
-        return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
+        return unitstats.layer(self, l)
 
     def _errstate(self) -> np.errstate:
         return self._guard.errstate()

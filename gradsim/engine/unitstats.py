@@ -80,7 +80,7 @@ class _Plan:
             size = 0
             for l in ls:  # runs of at most _CHUNK entries a column (a larger layer alone)
                 n = sim.n[l]
-                if runs[-1] and (size + n > _CHUNK_ROWS(sim) or n * sim.batches.size > _ALONE):
+                if runs[-1] and (size + n > _chunk_rows(sim) or n * sim.batches.size > _ALONE):
                     runs.append([])
                     size = 0
                 runs[-1].append(l)
@@ -90,7 +90,7 @@ class _Plan:
                  np.cumsum([0] + [sim.n[l] for l in run[:-1]]), [sim.n[l] for l in run]) for run in runs]))
 
 
-def _CHUNK_ROWS(sim: "Simulation") -> int:
+def _chunk_rows(sim: "Simulation") -> int:
     return max(1, _CHUNK // max(1, sim.batches.size))
 
 

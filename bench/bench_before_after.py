@@ -71,6 +71,7 @@ def main(argv=None) -> int:
     print("| net | run before | run after | step before | step after | trace before | trace after | plain |"
           " run/plain before → after | step/plain before → after | row/iteration before → after |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    best: dict[str, dict[str, float]] = {}
     for L, w, m in bi.CONFIGS:
         X, Y = bi.make_data(L, w, m)
         before, sim0 = variants("gradsim_before", X, Y, L, w)
@@ -103,6 +104,15 @@ def main(argv=None) -> int:
               f"{med['run before'] / p:.2f} → {med['run after'] / p:.2f} | "
               f"{med['step before'] / p:.2f} → {med['step after'] / p:.2f} | {row('before'):.2f} → {row('after'):.2f} |",
               flush=True)
+        best[f"{L}×{w}×{m}"] = {k: min(v) for k, v in times.items()}
+    print("\nbest blocks (on a loaded machine the medians move with the load, the best blocks much less):")
+    print("| net | run/plain before → after | step/plain before → after | row/iteration before → after |")
+    print("|---|---|---|---|")
+    for net, b in best.items():
+        p = b["plain"]
+        rows = [(b[f"trace {t}"] - b[f"run {t}"]) / b[f"run {t}"] for t in ("before", "after")]
+        print(f"| {net} | {b['run before'] / p:.2f} → {b['run after'] / p:.2f} | "
+              f"{b['step before'] / p:.2f} → {b['step after'] / p:.2f} | {rows[0]:.2f} → {rows[1]:.2f} |")
     print(f"load average at the end: {'%.2f %.2f %.2f' % os.getloadavg()}")
     return 0
 

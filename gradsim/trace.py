@@ -52,7 +52,7 @@ from typing import IO, TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .engine import evaluate, update_stats
+from .engine import evaluate, unitstats, update_stats
 from .outputs import atomic_open
 from .engine.rowstats import norms_stds_quiet
 
@@ -123,9 +123,8 @@ def trace_row(sim: "Simulation") -> dict[str, Any]:
         norms, stds = norms_stds_quiet(arrays[:L], arrays[L:])
     row.update(zip(norm_cols, norm_of(norms)))
     row.update(zip(std_cols, stds))
-    layer_stats = [sim.layer_stats(l) for l in range(1, L + 1)]  # once per layer, not per key
-    row.update(zip(fraction_cols, [float(s["fraction_saturated"]) for s in layer_stats]
-                   + [float(s["fraction_dead"]) for s in layer_stats]))
+    saturated, dead = unitstats.all_layers(sim)  # every layer's fractions in a few NumPy calls
+    row.update(zip(fraction_cols, saturated + dead))
     isfinite = math.isfinite
     row["blowup"] = sim.blowup is not None and sim.blowup.iteration == t
     row["nonfinite"] = row["blowup"] or not (isfinite(J) and all(map(isfinite, norms)) and all(map(isfinite, stds)))

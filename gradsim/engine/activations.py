@@ -39,6 +39,10 @@ class Activation:
     kink: Callable[[Array], Array] | None = None  # where g' jumps: a boolean pattern of Z whose change marks a kink
     saturated: Callable[[Array, Array], float] | None = None  # fraction of saturated entries, from (Z, A)
     dead: Callable[[Array, Array], float] | None = None  # fraction of dead units (rows), from (Z, A)
+    # the same tests entry by entry (engine/unitstats.py batches them over layers): saturated entries, and
+    # inactive entries (a unit is dead when its row is inactive on every example)
+    saturated_where: Callable[[Array, Array], Array] | None = None
+    inactive_where: Callable[[Array, Array], Array] | None = None
     params: tuple[Param, ...] = ()
     values: Values = ()  # the bound parameter values
     factory: Callable[..., "Activation"] | None = field(default=None, repr=False)  # builds it for other values
@@ -96,9 +100,13 @@ def _fraction(mask: Array) -> float:
     return float(np.count_nonzero(mask) / mask.size) if mask.size else 0.0
 
 
+def _inactive(Z: Array, A: Array) -> Array:
+    return Z <= 0
+
+
 def _dead_rows(Z: Array, A: Array) -> float:
     """Units (rows of Z[l]) inactive on every example of the batch."""
-    return float(np.count_nonzero((Z <= 0).all(axis=1)) / Z.shape[0]) if Z.size else 0.0
+    return float(np.count_nonzero(_inactive(Z, A).all(axis=1)) / Z.shape[0]) if Z.size else 0.0
 
 
 # ------------------------------------------------------------------------------------------- entries
@@ -178,12 +186,20 @@ def _ones(Z: Array, A: Array) -> Array:
     return np.ones_like(Z)
 
 
+def _sigmoid_saturated_where(Z: Array, A: Array) -> Array:
+    return A * (1.0 - A) < 0.25 * SATURATION_FRACTION
+
+
+def _tanh_saturated_where(Z: Array, A: Array) -> Array:
+    return 1.0 - A * A < SATURATION_FRACTION
+
+
 def _sigmoid_saturated(Z: Array, A: Array) -> float:
-    return _fraction(A * (1.0 - A) < 0.25 * SATURATION_FRACTION)
+    return _fraction(_sigmoid_saturated_where(Z, A))
 
 
 def _tanh_saturated(Z: Array, A: Array) -> float:
-    return _fraction(1.0 - A * A < SATURATION_FRACTION)
+    return _fraction(_tanh_saturated_where(Z, A))
 
 
 _NP_SIGMOID = "e = np.exp(-np.abs(Z))\nnp.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
@@ -193,12 +209,15 @@ ACTIVATIONS: dict[str, Activation] = {
                          np_g="Z", np_dg="np.ones_like(Z)", torch="nn.Identity()"),
     "sigmoid": Activation("sigmoid", "σ", sigmoid, lambda Z, A: A * (1.0 - A), "σ'(Z) = A⊙(1 − A)", "A",
                           output_range=(0.0, 1.0), saturated=_sigmoid_saturated,
+                          saturated_where=_sigmoid_saturated_where,
                           np_g=_NP_SIGMOID, np_dg="A * (1.0 - A)", torch="nn.Sigmoid()"),
     "tanh": Activation("tanh", "tanh", np.tanh, lambda Z, A: 1.0 - A * A, "tanh'(Z) = 1 − A²", "A",
                        output_range=(-1.0, 1.0), saturated=_tanh_saturated,
+                       saturated_where=_tanh_saturated_where,
                        np_g="np.tanh(Z)", np_dg="1.0 - A * A", torch="nn.Tanh()"),
     "relu": Activation("relu", "ReLU", lambda Z: np.maximum(Z, 0.0), lambda Z, A: (Z > 0).astype(Z.dtype),
                        "ReLU'(Z) = 1[Z > 0]", "Z", output_range=(0.0, INF), kink=_positive, dead=_dead_rows,
+                       inactive_where=_inactive,
                        np_g="np.maximum(Z, 0.0)", np_dg="(Z > 0).astype(Z.dtype)", torch="nn.ReLU()"),
     "leaky_relu": leaky_relu(),
     "elu": elu(),

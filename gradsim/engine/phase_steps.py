@@ -53,6 +53,12 @@ class PhaseSteps:
         return forward
 
     def _loss(self) -> Record:
+        J = self._cost()
+        self.J_history.append(J)
+        return Record(self.iteration, self.phase_index, "loss", None, {}, J)
+
+    def _cost(self) -> float:
+        """The loss phase's J (set as ``self.J``, with ``J_parts``), not yet in the history."""
         L = self.L
         cache = self._cache
         J = self.loss.value(cache[self._names["Z"][L]], cache[self._names["A"][L]], cache["Y"])
@@ -61,8 +67,7 @@ class PhaseSteps:
             self.J_parts = (J, reg)
             J = J + reg
         self.J = J
-        self.J_history.append(J)
-        return Record(self.iteration, self.phase_index, "loss", None, {}, J)
+        return J
 
     def _backward_fn(self, l: int) -> Callable[[], Record]:
         g = self.acts[l - 1]
@@ -98,6 +103,11 @@ class PhaseSteps:
         return backward
 
     def _update(self) -> Record:
+        params = self._apply_update()
+        return Record(self.iteration, self.phase_index, "update", None, dict(zip(self._param_keys, params)))
+
+    def _apply_update(self) -> tuple:
+        """The update phase's new parameters and optimiser state (set on the simulation; returns the params)."""
         grads = tuple(map(self._cache.__getitem__, self._grad_keys))
         if self._chain is not None:  # clipping, weight decay: the gradients the optimiser sees
             grads = self._chain(self._params, grads, self._cache["X"].shape[1])
@@ -106,4 +116,4 @@ class PhaseSteps:
         self._params, self.opt_state = params, state
         if self._fp or self.blowup is not None:
             self.halted = not all(np.isfinite(p).all() for p in params)
-        return Record(self.iteration, self.phase_index, "update", None, dict(zip(self._param_keys, params)))
+        return params

@@ -21,8 +21,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import batchnorm, dropout, optim, projection
-from .activations import Activation, fraction_dead, fraction_saturated
+from . import batchnorm, dropout, fastpath, optim, projection, unitstats
+from .activations import Activation
 from .fpguard import FPGuard
 from .history import History
 from .init import InitSpec, init_layer
@@ -37,7 +37,7 @@ from .transforms import Chain, TransformSpec
 Array = np.ndarray
 
 
-class Simulation(PhaseSteps):
+class Simulation(PhaseSteps, fastpath.FastPath):
     """A network, its data, loss and optimiser, stepped one phase at a time."""
 
     def __init__(
@@ -131,6 +131,7 @@ class Simulation(PhaseSteps):
         self._running0 = {l: batchnorm.initial_running(self.n[l]) for l, bn in enumerate(self.bns, 1) if bn}
         readonly(*(a for r in self._running0.values() for a in r))
         self._fns: list[Callable[[], Record]] = [self._phase_fn(phase) for phase in self.phases]
+        self._fused = fastpath.fused_fn(self)  # a whole iteration in one call for plain nets (run's hot loop)
         self._names = {k: [f"{k}[{l}]" for l in range(L + 1)] for k in ("Z", "A")}
         nbytes = sum(p.nbytes for p in params) * (1 + len(optimizer.entry.slots))
         self.history_size = max(2, min(history, history_bytes // max(nbytes, 1)))
@@ -144,7 +145,7 @@ class Simulation(PhaseSteps):
         self.opt_state: tuple = optim.init_state(self.optimizer, self._initial)
         self.iteration = 0
         self.phase_index = self.P
-        self.records: list[Record] = []
+        self._recs: list[Record] | None = []  # None: a fused iteration's, built when asked for
         self._cache: dict[str, Array] = {}
         self.J: float | None = None
         self.J_parts: tuple[float, float] | None = None  # (data loss, penalty) when a transform adds to J
@@ -215,16 +216,7 @@ class Simulation(PhaseSteps):
 
     def layer_stats(self, l: int) -> dict[str, float]:
         """Saturation and dead-unit fractions of layer l in the current iteration (NaN before forward l)."""
-        A = self._cache.get(self._names["A"][l])
-        if A is None:
-            return {"fraction_saturated": math.nan, "fraction_dead": math.nan}
-        g = self.acts[l - 1]
-        Z = self._cache[self._names["Z"][l]]
-        if self.bns[l - 1] is not None:
-            Z = self._cache[f"Ztilde[{l}]"]  # batch norm: g reads Ztilde[l]
-        if self.skips[l - 1] or self.dropout[l - 1]:
-            A = self._gz[l]  # saturation is of g(Z[l]), before the skip is added or the mask applied
-        return {"fraction_saturated": fraction_saturated(g, Z, A), "fraction_dead": fraction_dead(g, Z, A)}
+        return unitstats.layer(self, l)
 
     def _errstate(self) -> np.errstate:
         return self._guard.errstate()
@@ -301,7 +293,7 @@ class Simulation(PhaseSteps):
     def _run(self, iterations: int, stop_below: float | None, stop_on_blowup: bool,
              callback: Callable[["Simulation"], bool | None] | None) -> str:
         """The loop of ``run`` and ``run_to`` (inside the errstate)."""
-        P, finish, stop_reason = self.P, self._finish_iteration, self.stop_reason
+        P, finish, stop_reason = self.P, self._iterate, self.stop_reason
         for _ in range(iterations):
             if self.phase_index == P and self.halted:
                 return "halted"
@@ -314,12 +306,18 @@ class Simulation(PhaseSteps):
         return "iterations"
 
     def _finish_iteration(self) -> list[Record]:
-        """Run the phases left in this iteration, or all of the next one (the hot loop of ``run``)."""
+        """Run the phases left in this iteration, or all of the next one; returns the records it made."""
         if self.phase_index == self.P:
             if self.halted:
                 return []
             self._begin_iteration()
-        fns, records, start = self._fns, self.records, self.phase_index
+            if self._fused is not None:
+                self._fused()
+                return self.records
+        return self._finish_stepped()
+
+    def _finish_stepped(self) -> list[Record]:
+        fns, records, start = self._fns, self._recs, self.phase_index
         for k in range(start, self.P):
             rec = fns[k]()
             self.phase_index = k + 1
@@ -337,7 +335,7 @@ class Simulation(PhaseSteps):
         k = self.phase_index
         rec = self._fns[k]()
         self.phase_index = k + 1
-        self.records.append(rec)
+        self._recs.append(rec)
         if self._fp:
             self._fp = False
             self._scan(rec)
@@ -357,7 +355,7 @@ class Simulation(PhaseSteps):
         self._cache = arrays
         self.iteration = t
         self.phase_index = 0
-        self.records = []
+        self._recs = []
         self.J = self.J_parts = None
 
     def _scan(self, rec: Record) -> None:

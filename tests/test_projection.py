@@ -265,16 +265,22 @@ def test_the_numpy_export_is_bit_equal(tmp_path, hidden, optimizer):
     assert "dWs[2] = dA[2] @ A[" in script and "Ws[2].T @ dA[2]" in script
 
 
-def test_the_numpy_export_refuses_a_projection_with_transforms(tmp_path):
-    from export_helpers import scenario
+@pytest.mark.parametrize("transforms", [
+    '[[transform]]\nname = "clip_norm"\nmax_norm = 0.05\n',
+    '[[transform]]\nname = "weight_decay"\nlambda = 0.5\n[[transform]]\nname = "clip_value"\nmax_value = 0.01\n',
+], ids=["clip_norm", "decay-then-clip_value"])
+def test_the_numpy_export_of_a_projection_with_transforms_is_bit_equal(tmp_path, transforms):
+    """The transform lines rewrite every gradient in gradsim's order, dWs[l] too (clipping sees it, weight
+    decay leaves Ws alone as it leaves gamma, beta)."""
+    from export_helpers import exported_run, gradsim_run, scenario
 
-    from gradsim.errors import ScenarioError
-    from gradsim.export import export
-
-    sc = scenario(hidden='{ n = 5, activation = "tanh", skip = 1 }',
-                  extra='[[transform]]\nname = "clip_norm"\nmax_norm = 1.0\n')
-    with pytest.raises(ScenarioError, match="projection skip without"):
-        export(sc, numpy=tmp_path / "x.py")
+    sc = scenario(hidden='{ n = 5, activation = "tanh", skip = 1 }', extra=transforms, iterations=8)
+    got, sim = exported_run(sc, tmp_path, "numpy", subprocess=False), gradsim_run(sc)
+    assert np.array_equal(got["J"], np.array(sim.J_history))
+    for k in sim.param_keys:
+        name, l = k[:-1].split("[")
+        assert np.array_equal(got[f"{name}{l}"], sim.param(k)), k
+    assert any(k.startswith("Ws[") for k in sim.param_keys)
 
 
 def test_an_explicit_w_leaves_ws_to_the_default_initialiser_and_the_export_draws_it_too(tmp_path):

@@ -43,3 +43,16 @@ def test_torch_matches_gradsim_with_projection_skips(tmp_path, hidden, output, l
         if k.startswith("Ws"):
             d = first.arrays["d" + k]
             np.testing.assert_allclose(got[f"dWs{k[3:-1]}"], d, rtol=1e-12, atol=1e-12 * np.abs(d).max())
+
+
+@pytest.mark.parametrize("transforms", [
+    '[[transform]]\nname = "clip_norm"\nmax_norm = 0.05\n',
+    '[[transform]]\nname = "weight_decay"\nlambda = 0.5\n[[transform]]\nname = "clip_value"\nmax_value = 0.01\n',
+], ids=["clip_norm", "decay-then-clip_value"])
+def test_torch_matches_gradsim_with_a_projection_and_transforms(tmp_path, transforms):
+    """clip_norm's global norm over net.parameters() includes Ws (proj) as gradsim's does; weight decay
+    leaves it alone in both."""
+    sc = scenario(hidden='{ n = 5, activation = "tanh", skip = 1 }', extra=transforms, iterations=10)
+    got, sim = exported_run(sc, tmp_path, "torch", subprocess=False), gradsim_run(sc)
+    assert_same(got, sim, 1e-12)
+    np.testing.assert_allclose(got["Ws1"], sim.param("Ws[1]"), rtol=1e-12, atol=1e-12 * np.abs(sim.param("Ws[1]")).max())

@@ -40,13 +40,6 @@ def export(scenario: "Scenario", numpy: str | Path | None = None, torch: str | P
         refusal = torch_refusal(plan)
         if refusal is not None:
             raise refusal
-    proj = next((l for l, p in enumerate(getattr(plan.sim, "projs", ()), 1) if p), None)
-    if proj is not None and numpy is not None and plan.sim.transforms:
-        from ..errors import ScenarioError
-
-        raise ScenarioError("a projection skip without [[transform]] tables for --numpy (its transform lines "
-                            "do not reach Ws yet)", True, file=scenario.source,
-                            field=f"network.layers (layer {proj}'s skip)")
     written: list[Path] = []
     for target, make in ((numpy, numpy_script), (torch, torch_script)):
         if target is None:

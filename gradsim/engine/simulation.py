@@ -21,13 +21,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import batchnorm, dropout, fastpath, optim, projection, unitstats
+from . import batchnorm, fastpath, features, optim, projection, unitstats
 from .activations import Activation
 from .fpguard import FPGuard
 from .history import History
 from .init import InitSpec, init_layer
 from .losses import check_compatible, get_loss
-from .network import LayerSpec, skip_into_output_problem, skip_sources
+from .network import LayerSpec, skip_sources
 from .optim import OptimizerSpec
 from .phase_steps import PhaseSteps
 from .phases import Phase, phase_table
@@ -73,29 +73,16 @@ class Simulation(PhaseSteps, fastpath.FastPath):
                 raise ValueError(f"{g.name} is for the output layer only")
         if not self.acts[-1].output:
             raise ValueError(f"{self.acts[-1].name} is for hidden layers only")
-        self.skips: tuple[int, ...] = tuple(ls.skip for ls in self.layers)  # residual: A[l] += A[l − k]
-        for l, k in enumerate(self.skips, start=1):
-            if k and k > l:
-                raise ValueError(f"layer {l}'s skip = {k} needs 1 ≤ k ≤ l")
-        self.projs = projection.layers_with(self.n, self.skips, self.layers)  # skips through Ws[l]
-        self.bns = tuple(ls.batch_norm for ls in self.layers)  # batch norm per layer (engine/batchnorm.py)
-        if self.bns[-1] is not None:
-            raise ValueError("batch_norm on a hidden layer only (the loss reads the output layer's A[L])")
+        self.loss = get_loss(loss)
+        f = features.read(self.layers, self.n, self.loss)  # skips, projections, batch norm, dropout: checked
+        self.skips, self.projs, self.bns, self.dropout = f.skips, f.projs, f.bns, f.dropout
         self._into = self.skip_sources = skip_sources(self.skips)  # j ↦ the layers whose skip reads A[j]
-        self.dropout: tuple[float, ...] = tuple(ls.dropout for ls in self.layers)  # p per layer (engine/dropout.py)
-        reason = (dropout.check(self.dropout, self.skips) or batchnorm.check_with_dropout(self.bns, self.dropout, self.skips)
-                  or projection.check(self.layers, self.projs, self.bns))
-        if reason:
-            raise ValueError(reason)
         self._gz: dict[int, Array] = {}  # g(Z[l]) of the layers with a skip or dropout (A[l] is not g(Z[l]) there)
         readonly(X, Y)
         self.X, self.Y = X, Y
         self._heldout: tuple[Array, Array] | None = None
         self.m = X.shape[1]
         self.loss_name = loss
-        self.loss = get_loss(loss)
-        if self.skips[-1] and skip_into_output_problem(self.loss):
-            raise ValueError(f"layer {self.L}'s skip: {skip_into_output_problem(self.loss)}")
         self.optimizer = optimizer
         self._hp = optimizer.values()  # the optimiser's bound hyper-parameters (validated here, once)
         self._rate = optimizer.schedule.rate_fn(optimizer.learning_rate)  # t ↦ α(t) (engine/schedules.py)

@@ -31,9 +31,11 @@ def count_passes(screen) -> list[str]:
     passes: list[str] = []
     layout, refresh = screen._refresh_layout, screen._compositor_refresh
 
-    def _refresh_layout(*args, **kwargs):
+    def _refresh_layout(size=None, scroll=False):
         passes.append("layout")
-        return layout(*args, **kwargs)
+        if not (scroll and not screen._layout_widgets):  # Textual's own test: a scroll only places the view
+            passes.append("reflow")
+        return layout(size, scroll)
 
     def _compositor_refresh():
         passes.append("refresh")
@@ -51,17 +53,44 @@ async def test_stepping_through_phases_and_layers_keeps_the_layer_panel_in_place
         panel = screen.query_one(LayerPanel)
         before = geometry(panel)
         passes = count_passes(screen)
-        layers, layouts = set(), []
+        eq = screen.query_one("#equation")
+        layers, layouts, reflows, heights = set(), [], [], set()
         for _ in range(2 * screen.sim.P):  # two whole iterations: every phase, every layer
             del passes[:]
             await pilot.press("space")
             await pilot.pause(0.05)
             layers.add(panel.layer_index)
+            heights.add(eq.virtual_size.height)
             assert geometry(panel) == before, screen.snap.phase.label
             layouts.append(passes.count("layout"))
+            reflows.append(passes.count("reflow"))
         assert layers == {1, 2, 3}
-        # a layout only when a panel's size changes (the equation's lines), and never a second one after it
+        # the equation's line count changes with the phase, but no key re-flows the screen: the only passes
+        # besides the paint are the matrices' scroll to the phase's block (the view moves, nothing resizes)
+        assert len(heights) > 2 and sum(reflows) == 0, (heights, reflows)
         assert max(layouts) == 1 and 0 in layouts, layouts
+
+
+async def test_the_equation_panel_scrolls_its_lines_and_keeps_them_in_the_presenter_layout():
+    """The equation draws its own wrapped lines (Line API): at the update on three-layer-cache they do not
+    fit at 160×48, so the panel scrolls to its last line; in Z's layout it grows to show them all."""
+    app = GradsimApp(load_scenario("three-layer-cache"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        eq = app.main.query_one("#equation")
+        text = eq.content.plain.splitlines()
+        rows = eq.content_region.height
+        assert eq.max_scroll_y == eq.virtual_size.height - rows > 0
+        first = eq.render_line(0).text
+        assert first.strip() == text[0][: len(first.strip())]
+        eq.scroll_to(y=eq.max_scroll_y, animate=False, immediate=True)
+        await pilot.pause()
+        assert text[-1].strip().endswith(eq.render_line(rows - 1).text.strip())  # the last wrapped piece
+        await pilot.press("Z")
+        await pilot.pause()
+        await pilot.pause()
+        assert eq.max_scroll_y == 0 and eq.content_region.height == eq.virtual_size.height >= len(text)
 
 
 async def test_blocks_draw_their_title_and_the_pending_note_in_the_room_of_their_matrix():

@@ -134,3 +134,53 @@ async def test_the_benchmarked_scenarios_step_without_a_layout_once_the_panels_h
             await pilot.press("space")
             await pilot.pause(0.05)
             assert geometry(panel) == before
+
+
+def fresh_lines(widget) -> list[list[tuple[str, str]]]:
+    """The panel's content rendered anew, whole (no cache), as (text, style) segments per line."""
+    from textual.visual import Visual
+
+    width = widget.content_region.width
+    strips = Visual.to_strips(widget, widget.render(), width, None, widget.visual_style)
+    return [[(s.text, str(s.style.color), str(s.style.bgcolor), bool(s.style.bold)) for s in strip
+             if s.text.strip()] for strip in strips]
+
+
+def cached_lines(widget) -> list[list[tuple[str, str]]]:
+    return [[(s.text, str(s.style.color), str(s.style.bgcolor), bool(s.style.bold)) for s in widget.render_line(y)
+             if s.text.strip()] for y in range(widget.content_region.height)]
+
+
+async def test_the_network_panel_repaints_only_the_lines_a_phase_changed_and_draws_them_as_a_whole_render():
+    from textual.geometry import Region
+
+    from gradsim.tui.widgets import NetworkPanel
+
+    app = GradsimApp(three_layer())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        net = app.main.query_one(NetworkPanel)
+        regions: list[tuple] = []
+        refresh = net.refresh
+
+        def spy(*args, **kwargs):
+            regions.append(args)
+            return refresh(*args, **kwargs)
+
+        net.refresh = spy
+        before = net.render().plain.splitlines()
+        await pilot.press("space")  # forward l=2: the arrow into l=2 lights, l=2's column is the active one
+        await pilot.pause()
+        after = net.render().plain.splitlines()
+        changed = {y for y, (a, b) in enumerate(zip(before, after)) if a != b}
+        rows = {r.y for args in regions for r in args if isinstance(r, Region)}
+        assert regions and all(args for args in regions), regions  # line regions only, never the whole panel
+        assert changed and changed <= rows and len(rows) < len(after) // 2 + 3, (changed, rows)
+        lines = cached_lines(net)
+        assert lines[: len(after)] == fresh_lines(net)[: len(after)]
+        bottom = app.screen._compositor.render_strips()[net.region.bottom - 1].text
+        assert "forward ▶ Z[l], A[l]" in bottom  # the subtitle, not read as markup
+        await pilot.press("t")  # the high-contrast theme: $accent and the rest resolve to other colours
+        await pilot.pause()
+        assert cached_lines(net)[: len(after)] == fresh_lines(net)[: len(after)] != lines[: len(after)]

@@ -184,3 +184,19 @@ async def test_the_network_panel_repaints_only_the_lines_a_phase_changed_and_dra
         await pilot.press("t")  # the high-contrast theme: $accent and the rest resolve to other colours
         await pilot.pause()
         assert cached_lines(net)[: len(after)] == fresh_lines(net)[: len(after)] != lines[: len(after)]
+
+
+async def test_the_gradient_flow_rows_drawn_from_the_cache_are_those_of_a_whole_render_through_an_iteration():
+    from gradsim.tui.widgets import GradientFlow
+
+    app = GradsimApp(load_scenario("init-he-relu"))
+    async with app.run_test(size=SIZE) as pilot:
+        flow = app.main.query_one(GradientFlow)
+        seen = set()
+        for _ in range(app.main.sim.P + 1):  # every phase, into the next iteration (the memo's states again)
+            await pilot.press("space")
+            await pilot.pause()
+            n = len(flow.render().plain.splitlines())
+            assert cached_lines(flow)[:n] == fresh_lines(flow)[:n], app.main.snap.phase.label
+            seen.add(flow.render().plain)
+        assert len(seen) > 3  # the rows really changed from phase to phase

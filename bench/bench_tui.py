@@ -9,7 +9,9 @@ writing the escape codes to a terminal is skipped):
   init-he-relu; the time from the key to the end of the last compositor refresh it caused (the screen's
   ``_compositor_refresh`` is wrapped to stamp the clock, so Pilot's fixed waits are not counted). The same
   is measured on a minimal Textual app whose ``space`` rewrites a full-screen ``Static`` (160×48 fresh
-  characters): that is Textual's own repaint floor in this process, and the ratios are against it.
+  characters): that is Textual's own repaint floor in this process, and the ratios are against it. The
+  UI thread's CPU time over the same span (``time.thread_time``) is printed too: on a shared machine the
+  wall time includes waiting for a core, the CPU time much less so.
 - **throughput**: ``r`` at max speed for ``--seconds`` with the panels repainting at 10 Hz (the scenario's
   ``run.iterations`` raised to 10^5 and its stop conditions off, so the run does not end meanwhile), against
   ``Simulation.run`` headless on a fresh simulation of the same scenario for the same time, in the same
@@ -40,6 +42,7 @@ from gradsim.scenario import build_simulation, load_scenario
 from gradsim.tui.app import GradsimApp
 
 SIZE = (160, 48)
+LATENCY_CPU = []
 KEYS, SECONDS, MEMORY = {keys}, {seconds}, {memory}
 
 def rss_mb():
@@ -61,22 +64,24 @@ def stamp(screen, stamps):
     orig = screen._compositor_refresh
     def wrapped():
         orig()
-        stamps.append(time.perf_counter())
+        stamps.append((time.perf_counter(), time.thread_time()))
     screen._compositor_refresh = wrapped
 
 async def latencies(app, key, n, screen_of):
-    out = []
+    out, cpu = [], []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
         stamps = []
         stamp(screen_of(app), stamps)
         for _ in range(n + 2):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             await pilot.press(key)
             await pilot.pause(0.08)  # a fixed wait for the refreshes it causes (not counted)
-            after = [s for s in stamps if s > t0]
+            after = [s for s in stamps if s[0] > t0]
             if after:
-                out.append(after[-1] - t0)
+                out.append(after[-1][0] - t0)
+                cpu.append(after[-1][1] - c0)  # the UI thread's CPU time: what the other processes do not inflate
+    LATENCY_CPU.append(cpu[2:])
     return out[2:]  # the first presses warm caches
 
 def pct(xs, q):
@@ -135,6 +140,7 @@ async def main():
     res["latency"]["minimal Static"] = floor
     for name in ("three-layer-cache", "exploding-linear", "init-he-relu"):
         res["latency"][name] = await latencies(GradsimApp(load_scenario(name)), "space", KEYS, lambda a: a.main)
+    res["latency_cpu"] = dict(zip(res["latency"], LATENCY_CPU))
     res["throughput"] = {{}}
     for name in ("three-layer-cache", "init-he-relu"):
         res["throughput"][name] = await throughput(name)
@@ -171,10 +177,12 @@ def main() -> None:
         r = measure(root, args.keys, args.seconds, args.memory)
         floor = r["latency"]["minimal Static"]
         f50, f95 = pct(floor, 0.5), pct(floor, 0.95)
-        print(f"\n{root}\n{'key-to-repaint (space)':28} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×floor':>11} {'p95 ×floor':>11}")
+        print(f"\n{root}\n{'key-to-repaint (space)':28} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×floor':>11} {'p95 ×floor':>11} {'CPU p50':>9} {'CPU p95':>9}")
         for name, xs in r["latency"].items():
             p50, p95 = pct(xs, 0.5), pct(xs, 0.95)
-            print(f"{name:28} {p50 * 1e3:8.1f} {p95 * 1e3:8.1f} {p50 / f50:11.2f} {p95 / f95:11.2f}")
+            cpu = r["latency_cpu"][name]
+            print(f"{name:28} {p50 * 1e3:8.1f} {p95 * 1e3:8.1f} {p50 / f50:11.2f} {p95 / f95:11.2f}"
+                  f" {pct(cpu, 0.5) * 1e3:9.1f} {pct(cpu, 0.95) * 1e3:9.1f}")
         print(f"{'continuous training':28} {'app it/s':>9} {'headless':>9} {'ratio':>6} {'idle CPU':>9}")
         for name, (app, headless, idle, mem) in r["throughput"].items():
             print(f"{name:28} {app:9.0f} {headless:9.0f} {app / headless:6.2f} {idle:9.1%}")

@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 import textwrap
 
-from textual.content import Content
-from textual.widget import Widget
 
 from ... import diagnosis
 from ...diagnosis import BATCH_NORM_GRADIENTS, GRADIENTS, QUANTITIES, Quantity, factor_text
 from ...display import decade, sci
 from ..format import DecadeScale, bar
 from ..state import NetInfo, Snapshot
+from .lines import CachedLines, LineKey
 
 LABEL = 4  # "l=10"
 VALUE = 8
@@ -27,7 +26,7 @@ FACT = 6  # "×1.50", "×1e-05"
 FRAC = 6  # "100%", "(91%)"
 
 
-class GradientFlow(Widget):
+class GradientFlow(CachedLines):
     """Rows l = 0..L: ‖A[l]‖ bar and value, the chosen gradient's bar, value and factor, sat %, dead %."""
 
     DEFAULT_CSS = """
@@ -53,12 +52,17 @@ class GradientFlow(Widget):
         height = self._height(max(self.content_region.width or self.size.width, 20))
         relayout = relayout or height != self._last_height  # the ratios and the verdict wrap
         self._last_height = height
-        self.refresh(layout=relayout)
+        if relayout:
+            self._keys = None
+            self.refresh(layout=True)
+        else:
+            self.update_lines()  # only the rows this phase changed
 
     def cycle(self) -> str:
         """Follow the next gradient (dZ → dA → dW → db (→ dgamma with batch norm) → dZ); returns its key."""
         cycle = BATCH_NORM_GRADIENTS if self.info is not None and any(self.info.batch_norm) else GRADIENTS
         self.gradient = cycle[(cycle.index(self.gradient) + 1) % len(cycle)] if self.gradient in cycle else cycle[0]
+        self._keys = None
         self.refresh(layout=True)
         return self.gradient
 
@@ -88,12 +92,12 @@ class GradientFlow(Widget):
         return self.info.L + 3 + len(self._tail(width))
 
     # ----------------------------------------------------------------------------------- render
-    def render(self) -> Content:
+    def build_lines(self, width: int, height: int) -> list[LineKey]:
         info, snap = self.info, self.snap
         if info is None or snap is None:
-            return Content("")
+            return []
         L = info.L
-        width = max(self.content_region.width or self.size.width, 20)
+        width = max(width, 20)
         act = any(g.saturated is not None for g in info.acts)
         relu = any(g.dead is not None for g in info.acts)
         fixed = LABEL + 2 * (2 + VALUE) + 1 + FACT + (FRAC + 1) * (act + relu)
@@ -113,7 +117,7 @@ class GradientFlow(Widget):
             head.append((" " + "sat".rjust(FRAC), "bold"))
         if relu:
             head.append((" " + "dead".rjust(FRAC), "bold"))
-        lines = [Content.assemble(*head), self._axes(bw, both)]
+        lines = [tuple(head), self._axes(bw, both)]
         for l in range(0, L + 1):
             current = snap.phase is not None and snap.phase.layer == l
             row: list[tuple[str, str]] = [(f"l={l}".rjust(LABEL), "bold" if current else "")]
@@ -129,16 +133,15 @@ class GradientFlow(Widget):
                 row.append(self._frac(f, "saturated", info, l))
             if relu:
                 row.append(self._frac(f, "dead", info, l))
-            lines.append(Content.assemble(*row))
+            lines.append(tuple(row))
         tail = self._tail(width)  # the verdict's lines first, then the first/last ratios
         n_verdict = len(self._verdict_lines(width))
-        lines = tail[:n_verdict] + lines + tail[n_verdict:]
-        return Content("\n").join(lines)
+        return tail[:n_verdict] + lines + tail[n_verdict:]
 
-    def _tail(self, width: int) -> list[Content]:
+    def _tail(self, width: int) -> list[LineKey]:
         """The first/last ratios and the verdict, wrapped to ``width`` (never clipped)."""
         snap, L = self.snap, self.info.L
-        lines: list[Content] = []
+        lines: list[LineKey] = []
         line: list[tuple[str, str]] = []
         used = 0
         qa = QUANTITIES["A"]
@@ -149,35 +152,35 @@ class GradientFlow(Widget):
             label, value = f"‖{q.key}[{q.first}]‖/‖{q.key}[L]‖ = ", sci(r)
             size = len(label) + len(value) + (3 if line else 0)
             if line and used + size > width:
-                lines.append(Content.assemble(*line))
+                lines.append(tuple(line))
                 line, used, size = [], 0, size - 3
             if line:
                 line.append(("   ", ""))
             line += [(label, "$text-muted"), (value, "bold")]
             used += size
         if line:
-            lines.append(Content.assemble(*line))
+            lines.append(tuple(line))
         if not lines:
-            lines.append(Content.styled("· = not computed yet in this iteration"[:width], "$text-muted"))
+            lines.append((("· = not computed yet in this iteration"[:width], "$text-muted"),))
         return self._verdict_lines(width) + lines
 
-    def _verdict_lines(self, width: int) -> list[Content]:
+    def _verdict_lines(self, width: int) -> list[LineKey]:
         """The verdict, wrapped to ``width``: drawn first, so a short panel that scrolls still shows it."""
         text = self.verdict()
         style = "bold $success" if text.startswith("healthy") else "bold $error" if text else "$text-muted"
         out = []
         for k, chunk in enumerate(textwrap.wrap("verdict " + (text or "·"), width) or [""]):
             head = "verdict " if k == 0 else ""
-            out.append(Content.assemble((head, "$text-muted"), (chunk[len(head):], style)))
+            out.append(((head, "$text-muted"), (chunk[len(head):], style)))
         return out
 
-    def _axes(self, bw: int, both: bool) -> Content:
+    def _axes(self, bw: int, both: bool) -> LineKey:
         parts: list[tuple[str, str]] = [(" " * LABEL, "")]
         for key in ("A", self.gradient) if both else (self.gradient,):
             scale = self.scales[key]
             parts.append((" " + self._axis(scale.range, bw), "$text-muted"))
             parts.append((" " + ("rescaled" if scale.widened else "").rjust(VALUE), "$warning"))
-        return Content.assemble(*parts)
+        return tuple(parts)
 
     @staticmethod
     def _axis(r: tuple[float, float] | None, bw: int) -> str:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from textual import events
 from textual.content import Content
 from textual.message import Message
-from textual.widget import Widget
 
 from ...display import num
 from ..state import NetInfo, Snapshot
+from .lines import CachedLines, LineKey
 
 
 
@@ -32,7 +32,7 @@ class _Col:
     l: int  # 0 for input, 1..L, L+1 for the loss
 
 
-class NetworkPanel(Widget, can_focus=False):
+class NetworkPanel(CachedLines, can_focus=False):
     """Draws the network of ``info`` in the state of ``snap``."""
 
     class LayerClicked(Message):
@@ -51,12 +51,15 @@ class NetworkPanel(Widget, can_focus=False):
         self.selected: int = 1
         self._hit: list[tuple[int, int, int]] = []  # (x0, x1, layer) of drawn columns
         self._conn = 4
+        self._subtitle = ""
 
     def show(self, info: NetInfo, snap: Snapshot, selected: int) -> None:
         self.info, self.snap, self.selected = info, snap, selected
-        self.border_title = "Network"
-        self.border_subtitle = self._direction()
-        self.refresh()
+        subtitle = self._direction()
+        if subtitle != self._subtitle:  # setting a title repaints the whole panel
+            # a Content: as a str, Textual reads "Z[l], A[l]" as markup and showed "Z, A"
+            self._subtitle, self.border_title, self.border_subtitle = subtitle, "Network", Content(subtitle)
+        self.update_lines()  # only the lines this phase changed
 
     def _direction(self) -> str:
         phase = self.snap.phase if self.snap else None
@@ -125,12 +128,11 @@ class NetworkPanel(Widget, can_focus=False):
         bwd_low = min((p.layer for p in done if p.kind == "backward"), default=L + 1)
         return fwd, loss, bwd_low, any(p.kind == "update" for p in done)
 
-    def render(self) -> Content:
+    def build_lines(self, width: int, height: int) -> list[LineKey]:
         if self.info is None:
-            return Content("")
-        width, height = self.content_region.width or self.size.width, self.content_region.height or self.size.height
+            return []
         if height < 4:
-            return self._render_line(width)
+            return [tuple(self._render_line(width))]
         info = self.info
         L = info.L
         cols, cw, conn = self._columns(width)
@@ -167,8 +169,7 @@ class NetworkPanel(Widget, can_focus=False):
                 self._hit.append((x, x + cw, col.l))
             x += cw
             prev = col
-        out = Content("\n").join(Content.assemble(*line) for line in lines)
-        return out
+        return [tuple(line) for line in lines]
 
     def _arrow(self, l: int, fwd: int, loss_done: bool, bwd_low: int, L: int) -> tuple[str, str]:
         """The connector into column l (L + 1 is the loss)."""
@@ -232,7 +233,7 @@ class NetworkPanel(Widget, can_focus=False):
                 out.append((" " * cw, ""))
         return out
 
-    def _render_line(self, width: int) -> Content:
+    def _render_line(self, width: int) -> list[tuple[str, str]]:
         """One line for very short panels: x(4) ─▶ σ(3) ─▶ σ(1) ─▶ J."""
         info = self.info
         assert info is not None
@@ -242,7 +243,7 @@ class NetworkPanel(Widget, can_focus=False):
             parts += [(" ─▶ ", "$text-muted"), (f"{info.symbols[l - 1]}({info.n[l]})",
                                                  "bold reverse $accent" if active else "")]
         parts += [(" ─▶ ", "$text-muted"), ("J", "bold")]
-        return Content.assemble(*parts)
+        return parts
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

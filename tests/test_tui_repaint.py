@@ -200,3 +200,20 @@ async def test_the_gradient_flow_rows_drawn_from_the_cache_are_those_of_a_whole_
             assert cached_lines(flow)[:n] == fresh_lines(flow)[:n], app.main.snap.phase.label
             seen.add(flow.render().plain)
         assert len(seen) > 3  # the rows really changed from phase to phase
+
+
+async def test_in_a_short_panel_a_small_layer_s_matrices_sit_together_not_below_reserved_blank_rows():
+    """At 80×24 the widest layer's rows do not fit the layer panel, so the blocks take their own layer's
+    rows: on dropout-overfit's output layer (n = 1) A[2] is on screen right under Z[2]."""
+    app = GradsimApp(load_scenario("dropout-overfit"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(2):  # forward l=1, forward l=2
+            await pilot.press("space")
+            await pilot.pause(0.05)
+        panel = app.main.query_one(LayerPanel)
+        assert panel.layer_index == 2
+        z, a = (next(b for b in panel.blocks if b.kind == k) for k in ("Z", "A"))
+        scroller = panel.query_one("#matrices")
+        assert z.virtual_size.height <= 4, z.virtual_size  # title, column header, one row, margin
+        assert a.region.y + 2 < scroller.region.bottom, (a.region, scroller.region)  # A[2]'s row is visible

@@ -115,11 +115,13 @@ class LayerPanel(Vertical):
 
     def _arrange(self, l: int) -> list[int]:
         """Each pair side by side when both fit the panel's width, else one above the other; returns the
-        width each block may use."""
+        width each block may use. Blocks keep the rows the widest layer needs (no layout while stepping)
+        unless those blank rows would push more than half of the panel's height off screen: then (in
+        a short panel, 80×24) a small layer's matrices sit together, and a change of layer lays out once."""
         assert self.snap is not None
         width = max(MIN_BLOCK, self.content_region.width - 2)  # less the scrollbar
-        out = []
         assert self.info is not None
+        plan = []
         for r, (row, ix) in enumerate(zip(self.query(".matrix-row"), ROWS)):
             pair = [self.blocks[i] for i in ix]
             shown = bool(self.info.drop(l)) if r == MASK_ROW else bool(self.info.bn(l)) if r in BN_ROWS else \
@@ -128,9 +130,22 @@ class LayerPanel(Vertical):
                 row.display = shown
             self._shown.update((block, shown) for block in pair)
             needs = [self._need(block, l, width) for block in pair]
-            stacked = sum(need for need, _ in needs) + 1 > width
+            plan.append((row, pair, needs, shown, sum(need for need, _ in needs) + 1 > width))
+        own = {block: self._room([block.shape_for(self.info, self.snap, l)], width)[1] for block in self.blocks}
+
+        def tall(rows_of) -> int:  # the rows all shown blocks take, stacked or side by side
+            return sum((sum if stacked else max)(rows_of(block, rows) + 2 for block, (_, rows) in zip(pair, needs))
+                       for _, pair, needs, shown, stacked in plan if shown)
+
+        room_rows = self.query_one("#matrices").size.height
+        extra = tall(lambda block, rows: rows) - tall(lambda block, rows: own[block])
+        reserve = not room_rows or extra <= room_rows // 2  # blank rows push at most half the panel off screen
+        out = []
+        for row, pair, needs, shown, stacked in plan:
             row.set_class(stacked, "-stacked")
             for block, (need, rows) in zip(pair, needs):
+                if not reserve:  # the rows this layer's array takes, not the widest layer's
+                    rows = own[block]
                 block.styles.width = "1fr" if stacked or block is pair[-1] else need
                 room = width if stacked else need
                 # need: the cells and a margin of 2; never wider than the block (no scrolling into blanks)

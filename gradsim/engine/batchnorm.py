@@ -74,38 +74,18 @@ class BatchNormSpec:
 
 
 # ---- the parameter tuple: (W[1], b[1], ..., W[L], b[L], gamma[l], beta[l] for each BN layer l) ------
-def param_keys(L: int, bns: Sequence["BatchNormSpec | None"], projs: Sequence[bool] = ()) -> tuple[str, ...]:
-    """The names of the parameter tuple, in its order (the one place that writes it down): W, b per layer,
-    gamma, beta per batch-norm layer, then Ws[l] per layer whose skip has a projection (engine/projection.py)."""
-    base = tuple(f"{k}[{l}]" for l in range(1, L + 1) for k in ("W", "b"))
-    return base + tuple(f"{k}[{l}]" for l, bn in enumerate(bns, start=1) if bn is not None for k in PARAM_NAMES) \
-        + tuple(f"Ws[{l}]" for l, p in enumerate(projs, start=1) if p)
-
-
-def grad_keys(keys: Sequence[str]) -> tuple[str, ...]:
-    return tuple("d" + k for k in keys)
-
-
-def layer_param_keys(keys: Sequence[str], l: int) -> tuple[str, ...]:
-    """Layer l's own parameters in tuple order: W[l], b[l] and, with batch norm, gamma[l], beta[l]."""
-    return tuple(k for k in keys if k.endswith(f"[{l}]"))
-
-
 def check_batches(bns: Sequence["BatchNormSpec | None"], m: int, size: int) -> None:
     """Batch statistics need m ≥ 2 columns in every batch (the last batch of an epoch too)."""
     if any(bn is not None for bn in bns) and (size < 2 or (m % size or size) < 2):
         raise ValueError(f"batch norm needs m ≥ 2 examples in every batch; m = {m} in batches of {size}")
 
 
-def check_with_dropout(bns: Sequence["BatchNormSpec | None"], dropout: Sequence[float],
-                       skips: Sequence[int] = ()) -> str | None:
-    """Why a net with batch norm cannot run, or None: a skip into the output layer (the whole-net passes
-    here, ``forward_pass`` and ``gradients`` for gradcheck and evaluation, take the loss's fused dZ[L]).
-    Dropout is fine, on the same layer too: A[l] = g(Ztilde[l]) ⊙ M[l] / (1 − p) (those passes take the
-    iteration's masks as network.py's do)."""
-    if not any(bn is not None for bn in bns):
-        return None
-    if skips and skips[-1]:
+def check_skips(bns: Sequence["BatchNormSpec | None"], skips: Sequence[int]) -> str | None:
+    """Why a net with batch norm cannot run with these skips, or None: a skip into the output layer (the
+    whole-net passes here, ``forward_pass`` and ``gradients`` for gradcheck and evaluation, take the loss's
+    fused dZ[L]). Dropout is fine, on the same layer too: A[l] = g(Ztilde[l]) ⊙ M[l] / (1 − p) (those passes
+    take the iteration's masks as network.py's do)."""
+    if any(bn is not None for bn in bns) and skips and skips[-1]:
         return "batch norm and a skip into the output layer in one net: one or the other"
     return None
 

@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import batchnorm, projection
+from . import batchnorm, features, projection
 from .dropout import masks_of
 from .network import forward_pass, gradients
 
@@ -126,7 +126,7 @@ def gradcheck(sim, eps: float = 1e-4, max_per_layer: int = 400, seed: int = 0,
         total_entries = sum(min(p.size, max_per_layer) for p in params)
         for l in range(1, sim.L + 1):
             errs, checked, skipped, step_used, resolved, noise2, scale = [], 0, 0, [], True, 0.0, 0.0
-            own = [keys.index(k) for k in batchnorm.layer_param_keys(keys, l)]  # W, b (gamma, beta)
+            own = [keys.index(k) for k in features.layer_param_keys(keys, l)]  # W, b (gamma, beta)
             for j in own:
                 flat = params[j].reshape(-1)
                 n = flat.size

@@ -10,7 +10,7 @@ adds the skip through its projection matrix Ws[l] of shape (n[l], n[l−k])::
 Ws[l] is drawn by the layer's own initialiser (fan-in n[l−k], fan-out n[l]; the default xavier when the
 layer's W is explicit) from the seeded generator after
 every W, b, so a net without projections draws exactly what it drew before. In the parameter tuple it comes
-after every W, b (and gamma, beta): ``batchnorm.param_keys``. The optimiser updates it with its slots,
+after every W, b (and gamma, beta): ``features.param_keys``. The optimiser updates it with its slots,
 clipping sees dWs[l], rewind and the NPZ keep it; weight decay does not decay it (J_reg = λ/(2m)·Σ‖W[l]‖²
 over the layers' W only, like batch norm's gamma). A net with batch norm takes no projection (refused).
 

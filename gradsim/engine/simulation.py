@@ -112,8 +112,8 @@ class Simulation(PhaseSteps, fastpath.FastPath):
         L = self.L
         self.phases: list[Phase] = list(phase_table(L))
         self.P = len(self.phases)
-        self._param_keys = batchnorm.param_keys(L, self.bns, self.projs)  # the parameter tuple's order, in one place
-        self._grad_keys = batchnorm.grad_keys(self._param_keys)
+        self._param_keys = features.param_keys(L, self.bns, self.projs)  # the parameter tuple's order, in one place
+        self._grad_keys = features.grad_keys(self._param_keys)
         self._index = {k: i for i, k in enumerate(self._param_keys)}
         self._running0 = {l: batchnorm.initial_running(self.n[l]) for l, bn in enumerate(self.bns, 1) if bn}
         readonly(*(a for r in self._running0.values() for a in r))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from ..engine.batchnorm import PARAMS, BatchNormSpec, check_with_dropout
+from ..engine.batchnorm import PARAMS, BatchNormSpec, check_skips
 from ..errors import show, type_name
 from .fields import _MISSING, _err, check_keys, entry_values, join
 
@@ -39,9 +39,8 @@ def check_batch_norm(layers: Sequence[tuple[Any, int]]) -> None:
     first = next(((l, i) for l, i in layers if l.batch_norm is not None), None)
     if first is None:
         return
-    problem = check_with_dropout([l.batch_norm for l, _ in layers], [l.dropout for l, _ in layers],
-                                 [l.skip for l, _ in layers])
-    if problem:  # the engine's reason (engine/batchnorm.check_with_dropout), at the first batch-norm layer
+    problem = check_skips([l.batch_norm for l, _ in layers], [l.skip for l, _ in layers])
+    if problem:  # the engine's reason (engine/batchnorm.check_skips), at the first batch-norm layer
         raise _err(f"network.layers[{first[1]}].{KEY}", problem.replace(": one or the other", ": a net without one of them"), True)
 
 

@@ -22,6 +22,12 @@ except ImportError:  # pragma: no cover - other NumPy layouts
 
 _MODES = {"over": "call", "divide": "call", "invalid": "call", "under": "ignore"}
 
+if _make_extobj is not None:  # the private signature checked once, so another NumPy falls back, never fails
+    try:
+        _make_extobj(call=lambda kind, flag: None, **_MODES)
+    except Exception:  # pragma: no cover
+        _extobj_contextvar = _make_extobj = None
+
 
 class FPGuard:
     """``token = guard.enter()`` … ``guard.exit(token)``: ``np.errstate(call=on_fp, **_MODES)`` around it."""

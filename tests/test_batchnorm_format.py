@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from gradsim.cli import gradsim
 from gradsim.scenario import build_simulation, load_scenario
+from test_cli import assert_show_refuses
 
 BASE = """\
 loss = "logistic"
@@ -40,11 +41,7 @@ def toml(s1=", batch_norm = true", s2="", m=8, opt="") -> str:
 def test_bad_batch_norm_is_one_line_naming_file_and_field(tmp_path, text, field, words):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    r = CliRunner().invoke(gradsim, ["show", str(path)])
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    assert path.name in lines[0] and field in lines[0] and words in lines[0], lines[0]
+    assert_show_refuses(path, field, words)
 
 
 def test_a_good_batch_norm_loads_and_show_json_carries_it(tmp_path):

@@ -47,6 +47,14 @@ def assert_one_line_error(stderr: str, *words: str) -> None:
         assert w in lines[0], (w, stderr)
 
 
+def assert_show_refuses(path, *words: str) -> None:
+    """`gradsim show PATH` exits 2 with one line naming the file and every one of ``words`` (the field, what
+    was expected)."""
+    r = CliRunner().invoke(gradsim, ["show", str(path)])
+    assert r.exit_code == 2, r.output
+    assert_one_line_error(r.stderr, Path(path).name, *words)
+
+
 # ------------------------------------------------------------------------------------------ --help
 COMMANDS = sorted(gradsim.commands)
 

@@ -23,6 +23,7 @@ from gradsim.equations import equations
 from gradsim.engine.phases import Phase
 from export_helpers import assert_same, exported_run, gradsim_run
 from gradsim.scenario import build_simulation, load_scenario
+from test_cli import assert_show_refuses
 
 # layer 1 skips from A[0] = X (k = l), layer 3 from A[2] (k = 1), layer 5 from A[1] (k = 4, across layers)
 LAYERS = [LayerSpec(3, "tanh", skip=1), LayerSpec(3, "sigmoid"), LayerSpec(3, "sigmoid", skip=1),
@@ -170,11 +171,7 @@ def toml(s1="", s2="", s3="", n2=2) -> str:
 def test_bad_skips_are_one_line_errors_naming_file_and_field(tmp_path, text, field, words):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    r = CliRunner().invoke(gradsim, ["show", str(path)])
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    assert str(path.name) in lines[0] and field in lines[0] and words in lines[0], lines[0]
+    assert_show_refuses(path, field, words)
 
 
 def test_a_good_skip_loads_and_show_json_carries_it(tmp_path):
